@@ -1,0 +1,283 @@
+// Reactor: lifecycle, the loop iteration and its phases, callbacks and timers.
+// File-descriptor handlers are in reactor_io.cc.
+#include "reactor/reactor.h"
+
+#include <algorithm>
+#include <cstdio>
+#include <exception>
+#include <utility>
+
+#include "reactor/check.h"
+#include "reactor/internal/handler_entry.h"
+#include "reactor/internal/invoke.h"
+#include "reactor/internal/ready_queue.h"
+#include "reactor/internal/selector.h"
+#include "reactor/internal/wakeup.h"
+
+namespace gale {
+namespace {
+
+thread_local Reactor* t_current_reactor = nullptr;
+
+void log_exception(const CallbackFailure& failure) {
+  const char* what = "unknown exception";
+  std::string message;
+  try {
+    std::rethrow_exception(failure.exception);
+  } catch (const std::exception& e) {
+    message = e.what();
+    what = message.c_str();
+  } catch (...) {
+  }
+  std::fprintf(stderr, "gale: callback scheduled at %s:%u (%s) threw: %s\n",
+               failure.where.file_name(), failure.where.line(),
+               failure.where.function_name(), what);
+}
+
+void log_slow_callback(std::source_location where, Duration took) {
+  std::fprintf(stderr,
+               "gale: slow callback scheduled at %s:%u (%s) took %.3f ms\n",
+               where.file_name(), where.line(), where.function_name(),
+               std::chrono::duration<double, std::milli>(took).count());
+}
+
+}  // namespace
+
+// ---- Lifecycle
+// ------------------------------------------------------------------------
+
+absl::StatusOr<std::unique_ptr<Reactor>> Reactor::create(
+    ReactorOptions options) {
+  if (t_current_reactor != nullptr) {
+    return absl::FailedPreconditionError(
+        "Reactor::create: this thread already owns a reactor (one per thread)");
+  }
+  absl::StatusOr<std::unique_ptr<internal::Selector>> selector =
+      options.backend == SelectorBackend::kPoll
+          ? internal::make_poll_selector()
+          : internal::make_epoll_selector();
+  if (!selector.ok()) return selector.status();
+  absl::StatusOr<int> event_fd = internal::Wakeup::open_eventfd();
+  if (!event_fd.ok()) return event_fd.status();
+  auto wakeup = std::make_unique<internal::Wakeup>(*event_fd);
+  const absl::Status added = (*selector)->add(
+      wakeup->fd(), kReadable,
+      internal::handler_token(wakeup->fd(), internal::kWakeupGeneration));
+  if (!added.ok()) return added;
+  return std::unique_ptr<Reactor>(
+      new Reactor(std::move(options), *std::move(selector), std::move(wakeup)));
+}
+
+Reactor::Reactor(ReactorOptions options,
+                 std::unique_ptr<internal::Selector> selector,
+                 std::unique_ptr<internal::Wakeup> wakeup)
+    : options_(std::move(options)),
+      selector_(std::move(selector)),
+      wakeup_(std::move(wakeup)),
+      ready_(std::make_unique<internal::ReadyQueue>()),
+      now_(Clock::now()),
+      last_poll_(now_) {
+  if (!options_.on_exception) options_.on_exception = log_exception;
+  if (!options_.on_slow_callback) options_.on_slow_callback = log_slow_callback;
+  t_current_reactor = this;
+}
+
+Reactor::~Reactor() {
+  assert_in_loop_thread();
+  GALE_CHECK(!running_,
+             "a reactor cannot be destroyed from inside its own run()");
+  for (size_t fd = 0; fd < handlers_.size(); ++fd) {
+    if (handlers_[fd] != nullptr) (void)selector_->remove(static_cast<int>(fd));
+  }
+  t_current_reactor = nullptr;
+}
+
+Reactor* Reactor::current() { return t_current_reactor; }
+
+void Reactor::assert_in_loop_thread() const {
+  GALE_CHECK(
+      in_loop_thread(),
+      "a Reactor-thread-only method was called from a thread that does not own "
+      "this reactor");
+}
+
+const char* Reactor::backend_name() const { return selector_->name(); }
+
+ReactorStats Reactor::stats() const {
+  assert_in_loop_thread();
+  ReactorStats stats = stats_;
+  stats.timers_pending = timers_.pending();
+  stats.timer_heap_entries = timers_.heap_entries();
+  stats.timer_heap_compactions = timers_.compactions();
+  stats.wakeups_written = wakeup_->written();
+  return stats;
+}
+
+// ---- Callbacks and timers
+// -------------------------------------------------------------
+
+void Reactor::post(Callback fn, std::source_location where) {
+  if (in_loop_thread()) {
+    ready_->push(std::move(fn), where);
+    return;
+  }
+  inbound_.enqueue(Work{std::move(fn), where});
+  wakeup_->notify();
+}
+
+TimerId Reactor::call_at(TimePoint deadline, Callback fn,
+                         std::source_location where) {
+  assert_in_loop_thread();
+  return timers_.schedule(deadline, std::move(fn), where);
+}
+
+TimerId Reactor::call_later(Duration delay, Callback fn,
+                            std::source_location where) {
+  assert_in_loop_thread();
+  return timers_.schedule(saturating_add(Clock::now(), delay), std::move(fn),
+                          where);
+}
+
+bool Reactor::cancel(TimerId id) {
+  assert_in_loop_thread();
+  const bool cancelled = timers_.cancel(id);
+  stats_.timers_cancelled += cancelled ? 1 : 0;
+  return cancelled;
+}
+
+// ---- Running
+// --------------------------------------------------------------------------
+
+void Reactor::run() { run_until(TimePoint::max()); }
+
+bool Reactor::run_until(TimePoint deadline) {
+  assert_in_loop_thread();
+  GALE_CHECK(!running_, "run() called while the reactor is already running");
+  running_ = true;
+  do {
+    run_once(deadline);
+  } while (!stop_requested_.load(std::memory_order_relaxed) && now_ < deadline);
+  running_ = false;
+  return stop_requested_.exchange(false, std::memory_order_relaxed);
+}
+
+void Reactor::stop() {
+  stop_requested_.store(true, std::memory_order_relaxed);
+  wakeup_->notify();
+}
+
+void Reactor::run_once(TimePoint run_deadline) {
+  ++stats_.iterations;
+  apply_interest_changes();
+  poll_for_io(run_deadline);
+  run_due_timers();
+  run_ready();
+  retired_handlers_.clear();
+}
+
+// Waits for I/O, or skips the wait while callbacks keep coming and the last
+// poll is more recent than io_poll_interval: a zero-timeout poll per iteration
+// would cost a syscall per callback.
+void Reactor::poll_for_io(TimePoint run_deadline) {
+  now_ = Clock::now();
+  const bool busy = !ready_->empty() || inbound_.size_approx() > 0;
+  if (busy && now_ - last_poll_ < options_.io_poll_interval) return;
+  Duration timeout = busy ? Duration::zero() : poll_timeout(run_deadline);
+  const bool may_sleep = timeout > Duration::zero();
+  if (may_sleep) {
+    wakeup_->announce_sleep();
+    // Look once more after the announcement (see internal/wakeup.h).
+    if (inbound_.size_approx() > 0 ||
+        stop_requested_.load(std::memory_order_relaxed)) {
+      timeout = Duration::zero();
+    }
+  }
+  absl::StatusOr<std::span<const internal::ReadyEvent>> events =
+      selector_->wait(timeout);
+  if (may_sleep) {
+    wakeup_->woke();
+    now_ = Clock::now();
+  }
+  GALE_CHECK(events.ok(), "the selector's wait failed");
+  ++stats_.polls;
+  last_poll_ = now_;
+  dispatch(*events);
+}
+
+// 0 if stopping; the time to the earliest timer or run deadline, capped at 24
+// h; or forever. An idle reactor makes no wakeups at all.
+Duration Reactor::poll_timeout(TimePoint run_deadline) {
+  if (stop_requested_.load(std::memory_order_relaxed)) return Duration::zero();
+  TimePoint next = run_deadline;
+  if (std::optional<TimePoint> timer = timers_.next_deadline();
+      timer && *timer < next) {
+    next = *timer;
+  }
+  if (next == TimePoint::max()) return internal::kWaitForever;
+  if (next <= now_) return Duration::zero();
+  return std::min<Duration>(next - now_, kMaxWait);
+}
+
+// Moves every due timer out before running any, so a timer re-armed by its own
+// callback cannot fire twice in one pass; one cancelled by an earlier timer of
+// the pass never runs.
+void Reactor::run_due_timers() {
+  if (timers_.pending() == 0) return;
+  due_timers_.clear();
+  if (timers_.pop_due(now_, due_timers_) == 0) return;
+  for (TimerId id : due_timers_) {
+    std::optional<Work> work = timers_.take(id);
+    if (!work) continue;
+    ++stats_.timers_fired;
+    invoke(work->fn, work->where);
+  }
+}
+
+// Runs only what was ready when this phase began; callbacks they post wait a
+// turn.
+void Reactor::run_ready() {
+  for (size_t n = ready_->size(); n > 0; --n) {
+    Work work = ready_->pop();
+    ++stats_.callbacks_run;
+    invoke(work.fn, work.where);
+  }
+  run_inbound();
+}
+
+void Reactor::run_inbound() {
+  size_t taken = 0;
+  while (taken < kMaxInboundPerIteration) {
+    const size_t count =
+        inbound_.try_dequeue_bulk(inbound_batch_.begin(), kInboundBatch);
+    for (size_t i = 0; i < count; ++i) {
+      ++stats_.callbacks_run;
+      invoke(inbound_batch_[i].fn, inbound_batch_[i].where);
+      inbound_batch_[i].fn = nullptr;
+    }
+    taken += count;
+    if (count < kInboundBatch) break;
+  }
+}
+
+// ---- The callback boundary
+// ------------------------------------------------------------
+
+void Reactor::report_exception(std::source_location where) {
+  ++stats_.exceptions;
+  try {
+    options_.on_exception(CallbackFailure{std::current_exception(), where});
+  } catch (...) {
+    log_exception(CallbackFailure{std::current_exception(), where});
+  }
+}
+
+void Reactor::report_slow(std::source_location where, Duration took) {
+  ++stats_.slow_callbacks;
+  try {
+    options_.on_slow_callback(where, took);
+  } catch (...) {
+    log_exception(CallbackFailure{std::current_exception(), where});
+  }
+}
+
+}  // namespace gale

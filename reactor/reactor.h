@@ -1,0 +1,228 @@
+// Reactor: the event loop of one thread. It owns a selector (epoll or poll), a
+// ready queue of callbacks, a timer heap and a wakeup eventfd, and runs them in
+// iterations:
+//
+//   apply interest changes → wait for I/O → dispatch fd handlers → run due
+//   timers → run the callbacks that were ready when this step began (later ones
+//   wait a turn)
+//
+// It is Tornado's IOLoop / asyncio's _run_once in C++, one per thread: the
+// thread that calls Reactor::create() owns the reactor, and only that thread
+// may run it, schedule timers or register descriptors. Other threads talk to it
+// through post() and stop().
+//
+//   auto reactor = gale::Reactor::create().value();
+//   reactor->call_later(std::chrono::milliseconds(10), [&] {
+//     std::puts("10 ms later");
+//     reactor->stop();
+//   });
+//   reactor->post([] { std::puts("first"); });
+//   reactor->run();  // prints "first", then "10 ms later", then returns
+//
+// Thread-safety notes: post(), stop(), current() and in_loop_thread() are
+// thread-safe. Every other method is "Reactor thread only" and checks it
+// (muduo's assertInLoopThread): a call from another thread aborts with a
+// message.
+//
+// Errors: runtime failures (a descriptor already registered, a failed
+// epoll_ctl) return absl::Status. A callback that throws is caught at the
+// callback boundary and reported to the exception handler with the source
+// location that scheduled it; the loop goes on.
+#ifndef GALE_REACTOR_REACTOR_H_
+#define GALE_REACTOR_REACTOR_H_
+
+#include <concurrentqueue/concurrentqueue.h>
+
+#include <array>
+#include <atomic>
+#include <cstdint>
+#include <memory>
+#include <source_location>
+#include <span>
+#include <vector>
+
+#include "absl/status/status.h"
+#include "absl/status/statusor.h"
+#include "reactor/callback.h"
+#include "reactor/clock.h"
+#include "reactor/io_events.h"
+#include "reactor/reactor_options.h"
+#include "reactor/reactor_stats.h"
+#include "reactor/timer_heap.h"
+
+namespace gale {
+namespace internal {
+class ReadyQueue;
+class Selector;
+class Wakeup;
+struct HandlerEntry;
+struct ReadyEvent;
+}  // namespace internal
+
+class Reactor {
+ public:
+  // Creates a reactor owned by the calling thread. Fails if this thread already
+  // has one (one reactor per thread) or if the selector or eventfd cannot be
+  // opened.
+  static absl::StatusOr<std::unique_ptr<Reactor>> create(
+      ReactorOptions options = {});
+
+  // Reactor thread only, and not while running. Callbacks never run are
+  // destroyed here.
+  ~Reactor();
+
+  Reactor(const Reactor&) = delete;
+  Reactor& operator=(const Reactor&) = delete;
+
+  // The reactor owned by the calling thread, or nullptr. Thread-safe.
+  static Reactor* current();
+
+  // ---- Callbacks
+  // ----------------------------------------------------------------------
+
+  // Schedules `fn` to run on this reactor's thread. Thread-safe.
+  // From the reactor's own thread it joins the ready queue and runs in the next
+  // step, after everything already ready. From another thread it goes through a
+  // lock-free queue (moodycamel), drained in bulk; the eventfd is written only
+  // if the reactor is asleep or about to sleep. Per posting thread, callbacks
+  // run in post order. Memory ordering: everything the posting thread wrote
+  // before post() is visible to `fn` when it runs (release/acquire through the
+  // queue). `fn` is destroyed on the reactor's thread, after it runs or, if it
+  // never runs, in ~Reactor.
+  void post(Callback fn,
+            std::source_location where = std::source_location::current());
+
+  // ---- Timers
+  // -------------------------------------------------------------------------
+
+  // Runs `fn` once, no earlier than `deadline`. Timers with equal deadlines run
+  // in the order they were scheduled. Reactor thread only.
+  TimerId call_at(TimePoint deadline, Callback fn,
+                  std::source_location where = std::source_location::current());
+
+  // Runs `fn` once, no earlier than `delay` from now (a huge delay saturates
+  // instead of overflowing). Reactor thread only.
+  TimerId call_later(
+      Duration delay, Callback fn,
+      std::source_location where = std::source_location::current());
+
+  // Cancels a pending timer in O(1) and destroys its callback; false if it
+  // already fired or was cancelled. Safe from inside any callback. Reactor
+  // thread only.
+  bool cancel(TimerId id);
+
+  // ---- File descriptors
+  // ---------------------------------------------------------------
+
+  // Calls `handler` with the ready events whenever `fd` is ready for `interest`
+  // (level-triggered). kIoError is always reported. Adding a descriptor that
+  // already has a handler returns AlreadyExists. Reactor thread only.
+  absl::Status add_handler(
+      int fd, IoEvents interest, IoHandler handler,
+      std::source_location where = std::source_location::current());
+
+  // Changes the interest of a registered descriptor. Changes are batched and
+  // applied before the next wait; events already gathered are masked with the
+  // new interest. NotFound if `fd` has no handler. Reactor thread only.
+  absl::Status update_handler(int fd, IoEvents interest);
+
+  // Unregisters `fd` at once. Safe from inside the handler itself; its pending
+  // events in the current batch are dropped. Call it before closing `fd`.
+  // NotFound if `fd` has no handler. Reactor thread only.
+  absl::Status remove_handler(int fd);
+
+  // ---- Running
+  // ------------------------------------------------------------------------
+
+  // Runs iterations until stop(). Reactor thread only; not from inside a
+  // callback.
+  void run();
+
+  // Runs iterations until stop() or until `deadline` passes, whichever comes
+  // first. Returns true if it stopped because of stop(). Reactor thread only.
+  bool run_until(TimePoint deadline);
+
+  // Makes run() return after the current iteration. If the reactor is not
+  // running, the next run() returns after one iteration. Thread-safe (signal
+  // handlers excepted).
+  void stop();
+
+  // ---- Introspection
+  // ------------------------------------------------------------------
+
+  // True on the thread that owns this reactor. Thread-safe.
+  bool in_loop_thread() const { return current() == this; }
+
+  // Aborts with a message unless called on the owning thread. Thread-safe.
+  void assert_in_loop_thread() const;
+
+  // The time read at the start of the current iteration (after the wait, if it
+  // blocked). Reactor thread only.
+  TimePoint now() const { return now_; }
+
+  // Reactor thread only.
+  ReactorStats stats() const;
+
+  // "epoll" or "poll". Thread-safe.
+  const char* backend_name() const;
+
+ private:
+  struct InboundTraits : moodycamel::ConcurrentQueueDefaultTraits {
+    static constexpr size_t BLOCK_SIZE = 256;
+  };
+  // Most cross-thread callbacks taken from the inbound queue in one iteration.
+  static constexpr size_t kInboundBatch = 256;
+  static constexpr size_t kMaxInboundPerIteration = 16 * kInboundBatch;
+  // Cap on one wait, so a far-future timer never means an unbounded sleep
+  // arithmetic.
+  static constexpr Duration kMaxWait = std::chrono::hours(24);
+
+  Reactor(ReactorOptions options, std::unique_ptr<internal::Selector> selector,
+          std::unique_ptr<internal::Wakeup> wakeup);
+
+  // One iteration, in named phases.
+  void run_once(TimePoint run_deadline);
+  void apply_interest_changes();
+  void poll_for_io(TimePoint run_deadline);
+  Duration poll_timeout(TimePoint run_deadline);
+  void dispatch(std::span<const internal::ReadyEvent> events);
+  void run_due_timers();
+  void run_ready();
+  void run_inbound();
+
+  // Runs one callback with the exception boundary and the slow-callback check.
+  template <typename Fn>
+  void invoke(Fn&& fn, std::source_location where);
+  void report_exception(std::source_location where);
+  void report_slow(std::source_location where, Duration took);
+
+  internal::HandlerEntry* find_handler(int fd);
+
+  ReactorOptions options_;
+  std::unique_ptr<internal::Selector> selector_;
+  std::unique_ptr<internal::Wakeup> wakeup_;
+  std::unique_ptr<internal::ReadyQueue> ready_;
+  TimerHeap timers_;
+  std::vector<TimerId> due_timers_;
+
+  // Descriptor → handler. Entries are heap-allocated so that a handler removed
+  // (or its descriptor re-added) from inside its own callback stays alive until
+  // dispatch ends.
+  std::vector<std::unique_ptr<internal::HandlerEntry>> handlers_;
+  std::vector<std::unique_ptr<internal::HandlerEntry>> retired_handlers_;
+  std::vector<int> dirty_fds_;
+  uint32_t next_generation_ = 0;
+
+  moodycamel::ConcurrentQueue<Work, InboundTraits> inbound_;
+  std::array<Work, kInboundBatch> inbound_batch_;
+
+  std::atomic<bool> stop_requested_{false};
+  bool running_ = false;
+  TimePoint now_;
+  TimePoint last_poll_;
+  ReactorStats stats_;
+};
+
+}  // namespace gale
+
+#endif  // GALE_REACTOR_REACTOR_H_
