@@ -1,22 +1,144 @@
-// The unit of work a reactor runs: a move-only callable plus the source
-// location that scheduled it, so that a callback that throws or runs slowly can
-// be reported by where it came from rather than by an anonymous lambda type.
+// Callback: the unit of work a reactor runs — a move-only `void()` callable
+// with 32 bytes of inline storage, so the lambdas a reactor sees every day (up
+// to four pointers, ids, deadlines) are stored without a heap allocation.
+// absl::AnyInvocable keeps only 16 bytes inline, which sends any lambda
+// capturing three pointers to the heap, once per callback. Larger callables, or
+// ones that may throw when moved, are boxed on the heap.
 //
-// Captures of up to two pointers (say `[this, &counter]`) are stored inline in
-// the AnyInvocable, so scheduling such a callback allocates nothing.
+// A Callback is 40 bytes (one pointer to a static table of operations, then the
+// storage); with its source location a queued Work is 48. Callables that are
+// trivially copyable (most lambdas capturing pointers and integers) are moved
+// with a memcpy and need no destructor call.
 //
-//   reactor.post([&] { ++count; });  // std::source_location is filled in for
-//   you
+//   gale::Callback fn = [this, id, deadline] { on_timeout(id, deadline); };  //
+//   inline fn();
+//
+// Thread contract: a Callback is a value; moving it between threads is the
+// caller's handoff (Reactor::post documents its memory ordering).
 #ifndef GALE_REACTOR_CALLBACK_H_
 #define GALE_REACTOR_CALLBACK_H_
 
+#include <cstddef>
+#include <cstring>
+#include <new>
 #include <source_location>
-
-#include "absl/functional/any_invocable.h"
+#include <type_traits>
+#include <utility>
 
 namespace gale {
 
-using Callback = absl::AnyInvocable<void()>;
+class Callback {
+ public:
+  static constexpr size_t kInlineSize = 32;
+  static constexpr size_t kInlineAlign = alignof(void*);
+
+  Callback() noexcept = default;
+  Callback(std::nullptr_t) noexcept {}  // NOLINT: implicit, like std::function
+
+  template <typename F, typename Fn = std::decay_t<F>,
+            typename = std::enable_if_t<!std::is_same_v<Fn, Callback> &&
+                                        std::is_invocable_r_v<void, Fn&>>>
+  Callback(F&& f) {  // NOLINT: implicit, like std::function
+    if constexpr (stored_inline<Fn>()) {
+      ::new (static_cast<void*>(storage_)) Fn(std::forward<F>(f));
+      ops_ = &kInlineOps<Fn>;
+    } else {
+      ::new (static_cast<void*>(storage_)) Fn*(new Fn(std::forward<F>(f)));
+      ops_ = &kBoxedOps<Fn>;
+    }
+  }
+
+  Callback(Callback&& other) noexcept { take(other); }
+
+  Callback& operator=(Callback&& other) noexcept {
+    if (this != &other) {
+      reset();
+      take(other);
+    }
+    return *this;
+  }
+
+  Callback& operator=(std::nullptr_t) noexcept {
+    reset();
+    return *this;
+  }
+
+  // Writes nothing back: a callback run and destroyed in place in a queue
+  // leaves its cache line clean.
+  ~Callback() {
+    if (ops_ != nullptr && ops_->destroy != nullptr) ops_->destroy(storage_);
+  }
+
+  explicit operator bool() const noexcept { return ops_ != nullptr; }
+
+  // Precondition: non-empty.
+  void operator()() { ops_->invoke(storage_); }
+
+  // True if a callable of type F is stored without a heap allocation.
+  template <typename F>
+  static constexpr bool stored_inline() {
+    return sizeof(F) <= kInlineSize && alignof(F) <= kInlineAlign &&
+           std::is_nothrow_move_constructible_v<F>;
+  }
+
+ private:
+  // One static table per stored type. `relocate` and `destroy` are null when
+  // the type is stored inline and trivially copyable: a memcpy moves it and
+  // nothing destroys it.
+  struct Ops {
+    void (*invoke)(void* storage);
+    void (*relocate)(void* from,
+                     void* to);  // move-construct at `to`, destroy `from`
+    void (*destroy)(void* storage);
+  };
+
+  template <typename F>
+  static constexpr bool trivially_relocatable() {
+    return std::is_trivially_copyable_v<F> &&
+           std::is_trivially_destructible_v<F>;
+  }
+
+  template <typename F>
+  static constexpr Ops kInlineOps = {
+      [](void* storage) { (*static_cast<F*>(storage))(); },
+      trivially_relocatable<F>() ? nullptr
+                                 : +[](void* from, void* to) {
+                                     F* source = static_cast<F*>(from);
+                                     ::new (to) F(std::move(*source));
+                                     source->~F();
+                                   },
+      trivially_relocatable<F>()
+          ? nullptr
+          : +[](void* storage) { static_cast<F*>(storage)->~F(); },
+  };
+
+  // Boxed: the storage holds an F*, which is trivially relocatable.
+  template <typename F>
+  static constexpr Ops kBoxedOps = {
+      [](void* storage) { (**static_cast<F**>(storage))(); },
+      nullptr,
+      [](void* storage) { delete *static_cast<F**>(storage); },
+  };
+
+  void take(Callback& other) noexcept {
+    if (other.ops_ == nullptr) return;
+    if (other.ops_->relocate == nullptr) {
+      std::memcpy(storage_, other.storage_, kInlineSize);
+    } else {
+      other.ops_->relocate(other.storage_, storage_);
+    }
+    ops_ = std::exchange(other.ops_, nullptr);
+  }
+
+  void reset() noexcept {
+    if (ops_ != nullptr && ops_->destroy != nullptr) ops_->destroy(storage_);
+    ops_ = nullptr;
+  }
+
+  const Ops* ops_ = nullptr;
+  // The callable itself, or (boxed) a pointer to it on the heap.
+  alignas(kInlineAlign) unsigned char storage_[kInlineSize];
+};
 
 // A callback and where it was scheduled. Moved, never copied.
 struct Work {

@@ -8,6 +8,7 @@
 #include <utility>
 
 #include "reactor/check.h"
+#include "reactor/internal/asymmetric_barrier.h"
 #include "reactor/internal/handler_entry.h"
 #include "reactor/internal/invoke.h"
 #include "reactor/internal/ready_queue.h"
@@ -18,6 +19,15 @@ namespace gale {
 namespace {
 
 thread_local Reactor* t_current_reactor = nullptr;
+
+// Pauses between two looks at the cross-thread queue while idle-polling.
+constexpr int kSpinPauses = 16;
+
+inline void cpu_relax() {
+#if defined(__x86_64__)
+  __builtin_ia32_pause();
+#endif
+}
 
 void log_exception(const CallbackFailure& failure) {
   const char* what = "unknown exception";
@@ -57,6 +67,7 @@ absl::StatusOr<std::unique_ptr<Reactor>> Reactor::create(
           ? internal::make_poll_selector()
           : internal::make_epoll_selector();
   if (!selector.ok()) return selector.status();
+  internal::enable_asymmetric_barriers();
   absl::StatusOr<int> event_fd = internal::Wakeup::open_eventfd();
   if (!event_fd.ok()) return event_fd.status();
   auto wakeup = std::make_unique<internal::Wakeup>(*event_fd);
@@ -175,33 +186,76 @@ void Reactor::run_once(TimePoint run_deadline) {
   retired_handlers_.clear();
 }
 
-// Waits for I/O, or skips the wait while callbacks keep coming and the last
-// poll is more recent than io_poll_interval: a zero-timeout poll per iteration
-// would cost a syscall per callback.
+// Waits for I/O. While callbacks keep coming, polls without blocking, and only
+// once io_poll_interval has passed since the last poll: a zero-timeout poll per
+// iteration would cost a syscall per callback. With nothing to do, sleeps, but
+// first checks for ready I/O without blocking and then watches the cross-thread
+// queue for idle_poll, so that neither pays for a sleep and a wakeup.
 void Reactor::poll_for_io(TimePoint run_deadline) {
   now_ = Clock::now();
-  const bool busy = !ready_->empty() || inbound_.size_approx() > 0;
-  if (busy && now_ - last_poll_ < options_.io_poll_interval) return;
-  Duration timeout = busy ? Duration::zero() : poll_timeout(run_deadline);
-  const bool may_sleep = timeout > Duration::zero();
-  if (may_sleep) {
-    wakeup_->announce_sleep();
-    // Look once more after the announcement (see internal/wakeup.h).
-    if (inbound_.size_approx() > 0 ||
-        stop_requested_.load(std::memory_order_relaxed)) {
-      timeout = Duration::zero();
-    }
+  if (has_ready_work()) {
+    if (now_ - last_poll_ >= options_.io_poll_interval)
+      wait_for_io(Duration::zero());
+    return;
   }
+  if (poll_timeout(run_deadline) == Duration::zero()) {
+    wait_for_io(Duration::zero());
+    return;
+  }
+  if (wait_for_io(Duration::zero()) > 0) return;
+  if (options_.idle_poll > Duration::zero() &&
+      spin_for_inbound(
+          std::min(poll_timeout(run_deadline), options_.idle_poll))) {
+    return;
+  }
+  sleep_for_io(poll_timeout(run_deadline));
+}
+
+bool Reactor::has_ready_work() {
+  return !ready_->empty() || inbound_.size_approx() > 0;
+}
+
+// Polls the selector and dispatches what it reports; returns the event count.
+size_t Reactor::wait_for_io(Duration timeout) {
   absl::StatusOr<std::span<const internal::ReadyEvent>> events =
       selector_->wait(timeout);
-  if (may_sleep) {
-    wakeup_->woke();
-    now_ = Clock::now();
-  }
   GALE_CHECK(events.ok(), "the selector's wait failed");
   ++stats_.polls;
+  if (timeout > Duration::zero()) {
+    wakeup_->woke();  // producers need not write the eventfd any more
+    now_ = Clock::now();
+  }
   last_poll_ = now_;
   dispatch(*events);
+  return events->size();
+}
+
+// Watches the cross-thread queue and the stop flag for up to `limit`; true if
+// either has something.
+bool Reactor::spin_for_inbound(Duration limit) {
+  const TimePoint until = now_ + limit;
+  for (unsigned looks = 1;; ++looks) {
+    if (inbound_.size_approx() > 0 ||
+        stop_requested_.load(std::memory_order_relaxed)) {
+      now_ = Clock::now();
+      return true;
+    }
+    // Look about once a microsecond, not in a tight loop: every look pulls the
+    // producers' queue lines over, which slows the producers down.
+    for (int i = 0; i < kSpinPauses; ++i) cpu_relax();
+    if (looks % 4 == 0 && (now_ = Clock::now()) >= until) return false;
+  }
+}
+
+// Announces the sleep, looks once more (see internal/wakeup.h), then blocks.
+void Reactor::sleep_for_io(Duration timeout) {
+  wakeup_->announce_sleep();
+  if (inbound_.size_approx() > 0 ||
+      stop_requested_.load(std::memory_order_relaxed)) {
+    timeout = Duration::zero();
+  }
+  ++stats_.sleeps;
+  wait_for_io(timeout);
 }
 
 // 0 if stopping; the time to the earliest timer or run deadline, capped at 24
@@ -237,9 +291,10 @@ void Reactor::run_due_timers() {
 // turn.
 void Reactor::run_ready() {
   for (size_t n = ready_->size(); n > 0; --n) {
-    Work work = ready_->pop();
+    Work& work = ready_->front();
     ++stats_.callbacks_run;
     invoke(work.fn, work.where);
+    ready_->pop_front();
   }
   run_inbound();
 }

@@ -184,6 +184,10 @@ class Reactor {
   void run_once(TimePoint run_deadline);
   void apply_interest_changes();
   void poll_for_io(TimePoint run_deadline);
+  size_t wait_for_io(Duration timeout);
+  bool spin_for_inbound(Duration limit);
+  void sleep_for_io(Duration timeout);
+  bool has_ready_work();
   Duration poll_timeout(TimePoint run_deadline);
   void dispatch(std::span<const internal::ReadyEvent> events);
   void run_due_timers();

@@ -47,6 +47,13 @@ struct ReactorOptions {
   // than this.
   Duration io_poll_interval = std::chrono::microseconds(100);
 
+  // A reactor that runs out of work and finds no I/O ready keeps watching its
+  // cross-thread queue for this long before it goes to sleep (Seastar's idle
+  // poll), so a message that follows within this time costs no eventfd write
+  // and no wakeup. Bounded, so an idle reactor still makes no wakeups. Zero
+  // turns it off.
+  Duration idle_poll = std::chrono::microseconds(20);
+
   // A callback running longer than this is reported to on_slow_callback. Zero
   // turns the check off; on, it costs two clock reads per callback (asyncio's
   // debug mode).

@@ -13,6 +13,7 @@ namespace gale {
 struct ReactorStats {
   uint64_t iterations = 0;     // loop iterations
   uint64_t polls = 0;          // waits on the selector that returned
+  uint64_t sleeps = 0;         // of those, waits that could block
   uint64_t io_events = 0;      // handler invocations for fd readiness
   uint64_t callbacks_run = 0;  // posted callbacks run (local and cross-thread)
   uint64_t timers_fired = 0;   // timer callbacks run

@@ -16,16 +16,9 @@ int64_t to_ns(TimePoint t) {
 
 TimerId TimerHeap::schedule(TimePoint deadline, Callback fn,
                             std::source_location where) {
-  uint32_t slot;
-  if (!free_slots_.empty()) {
-    slot = free_slots_.back();
-    free_slots_.pop_back();
-  } else {
-    slot = static_cast<uint32_t>(slots_.size());
-    slots_.emplace_back();
-  }
+  const uint32_t slot = allocate_slot();
   const uint64_t sequence = next_sequence_++;
-  Slot& s = slots_[slot];
+  Slot& s = slot_at(slot);
   s.sequence = sequence;
   s.in_heap = true;
   s.work.fn = std::move(fn);
@@ -36,9 +29,20 @@ TimerId TimerHeap::schedule(TimePoint deadline, Callback fn,
   return TimerId(slot, sequence);
 }
 
+uint32_t TimerHeap::allocate_slot() {
+  if (!free_slots_.empty()) {
+    const uint32_t slot = free_slots_.back();
+    free_slots_.pop_back();
+    return slot;
+  }
+  if (slot_count_ % kSlotsPerChunk == 0)
+    chunks_.push_back(std::make_unique<SlotChunk>());
+  return slot_count_++;
+}
+
 bool TimerHeap::cancel(TimerId id) {
-  if (!id.valid() || id.slot_ >= slots_.size()) return false;
-  Slot& slot = slots_[id.slot_];
+  if (!id.valid() || id.slot_ >= slot_count_) return false;
+  Slot& slot = slot_at(id.slot_);
   if (slot.sequence != id.sequence_) return false;
   const bool was_in_heap = slot.in_heap;
   free_slot(id.slot_);
@@ -55,8 +59,9 @@ size_t TimerHeap::pop_due(TimePoint now, std::vector<TimerId>& due) {
   while (!heap_.empty() && heap_.front().deadline_ns <= now_ns) {
     const Entry top = heap_.front();
     pop_top();
-    if (slots_[top.slot].sequence != top.sequence) continue;  // cancelled
-    slots_[top.slot].in_heap = false;
+    Slot& slot = slot_at(top.slot);
+    if (slot.sequence != top.sequence) continue;  // cancelled
+    slot.in_heap = false;
     --pending_;
     due.push_back(TimerId(top.slot, top.sequence));
     ++count;
@@ -65,8 +70,8 @@ size_t TimerHeap::pop_due(TimePoint now, std::vector<TimerId>& due) {
 }
 
 std::optional<Work> TimerHeap::take(TimerId id) {
-  if (!id.valid() || id.slot_ >= slots_.size()) return std::nullopt;
-  Slot& slot = slots_[id.slot_];
+  if (!id.valid() || id.slot_ >= slot_count_) return std::nullopt;
+  Slot& slot = slot_at(id.slot_);
   if (slot.sequence != id.sequence_ || slot.in_heap) return std::nullopt;
   std::optional<Work> work(std::move(slot.work));
   free_slot(id.slot_);
@@ -99,7 +104,7 @@ void TimerHeap::maybe_compact() {
 }
 
 void TimerHeap::free_slot(uint32_t slot) {
-  Slot& s = slots_[slot];
+  Slot& s = slot_at(slot);
   s.sequence = 0;
   s.in_heap = false;
   s.work.fn = nullptr;

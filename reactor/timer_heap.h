@@ -26,6 +26,7 @@
 
 #include <cstddef>
 #include <cstdint>
+#include <memory>
 #include <optional>
 #include <source_location>
 #include <vector>
@@ -107,16 +108,31 @@ class TimerHeap {
     return a.deadline_ns != b.deadline_ns ? a.deadline_ns > b.deadline_ns
                                           : a.sequence > b.sequence;
   }
-  bool is_stale(const Entry& entry) const {
-    return slots_[entry.slot].sequence != entry.sequence;
+  // Slots live in fixed-size chunks: a million timers never copy each other
+  // when the store grows, and a slot's address never changes.
+  static constexpr uint32_t kSlotsPerChunk = 1024;
+  struct SlotChunk {
+    Slot slots[kSlotsPerChunk];
+  };
+  Slot& slot_at(uint32_t index) {
+    return chunks_[index / kSlotsPerChunk]->slots[index % kSlotsPerChunk];
   }
+  const Slot& slot_at(uint32_t index) const {
+    return chunks_[index / kSlotsPerChunk]->slots[index % kSlotsPerChunk];
+  }
+  bool is_stale(const Entry& entry) const {
+    return slot_at(entry.slot).sequence != entry.sequence;
+  }
+  uint32_t allocate_slot();
   void pop_top();
   void drop_stale_top();
   void maybe_compact();
   void free_slot(uint32_t slot);
 
   std::vector<Entry> heap_;
-  std::vector<Slot> slots_;
+  std::vector<std::unique_ptr<SlotChunk>> chunks_;
+  uint32_t slot_count_ =
+      0;  // slots ever handed out; free ones are in free_slots_
   std::vector<uint32_t> free_slots_;
   uint64_t next_sequence_ = 1;
   size_t pending_ = 0;  // live timers still in the heap

@@ -1,7 +1,12 @@
-// ReadyQueue: the FIFO of callbacks a reactor runs next. A ring buffer whose
-// capacity only grows (powers of two), so pushing and popping allocate nothing
-// in steady state; a std::deque would allocate and free a block every few dozen
-// callbacks.
+// ReadyQueue: the FIFO of callbacks a reactor runs next, kept in fixed-size
+// chunks. A chunk emptied at the head is kept on a small spare list and reused
+// at the tail, so a steady stream of callbacks allocates nothing, and a burst
+// of ten million never copies what is already queued (a growing ring would, and
+// a std::deque would allocate and free a block every few dozen callbacks).
+//
+// Callbacks are run where they lie (front(), then pop_front()), never moved
+// out: a batch of ten million is written once when posted and read once when
+// run.
 //
 // Thread contract: not thread-safe; Reactor thread only.
 #ifndef GALE_REACTOR_INTERNAL_READY_QUEUE_H_
@@ -10,6 +15,7 @@
 #include <cstddef>
 #include <memory>
 #include <utility>
+#include <vector>
 
 #include "reactor/callback.h"
 
@@ -17,51 +23,90 @@ namespace gale::internal {
 
 class ReadyQueue {
  public:
-  ReadyQueue()
-      : slots_(std::make_unique<Work[]>(kInitialCapacity)),
-        mask_(kInitialCapacity - 1) {}
+  // 512 entries of 48 bytes: 24 KiB, below malloc's mmap threshold, so chunks
+  // come from (and return to) the ordinary heap.
+  static constexpr size_t kChunkSize = 512;
+  // Spare chunks kept after a burst; more are freed.
+  static constexpr size_t kMaxSpareChunks = 64;
 
-  bool empty() const { return head_ == tail_; }
-  size_t size() const { return tail_ - head_; }
+  ReadyQueue() = default;
+  ReadyQueue(const ReadyQueue&) = delete;
+  ReadyQueue& operator=(const ReadyQueue&) = delete;
+  ~ReadyQueue() { clear(); }
+
+  bool empty() const { return size_ == 0; }
+  size_t size() const { return size_; }
 
   void push(Callback fn, std::source_location where) {
-    if (size() == mask_ + 1) grow();
-    Work& slot = slots_[tail_ & mask_];
-    slot.fn = std::move(fn);
-    slot.where = where;
-    ++tail_;
+    if (tail_ == nullptr || tail_index_ == kChunkSize) append_chunk();
+    ::new (tail_->slot(tail_index_++)) Work{std::move(fn), where};
+    ++size_;
   }
 
-  // The oldest callback, moved out. Precondition: !empty().
-  Work pop() {
-    Work& slot = slots_[head_ & mask_];
-    ++head_;
-    return std::move(slot);
+  // The oldest callback, in place. Precondition: !empty(). It stays valid while
+  // it runs, even if it pushes more callbacks.
+  Work& front() { return *head_->slot(head_index_); }
+
+  // Destroys the oldest callback. Precondition: !empty().
+  void pop_front() {
+    head_->slot(head_index_++)->~Work();
+    --size_;
+    if (head_index_ == kChunkSize || size_ == 0) retire_head_if_done();
   }
 
   // Destroys every queued callback without running it.
   void clear() {
-    while (!empty()) pop();
+    while (!empty()) pop_front();
   }
 
  private:
-  static constexpr size_t kInitialCapacity = 1024;
+  // Raw storage: a Work exists in a slot only between push and pop_front.
+  struct Chunk {
+    Work* slot(size_t index) { return reinterpret_cast<Work*>(storage[index]); }
+    alignas(Work) unsigned char storage[kChunkSize][sizeof(Work)];
+    std::unique_ptr<Chunk> next;
+  };
 
-  void grow() {
-    const size_t capacity = mask_ + 1;
-    auto bigger = std::make_unique<Work[]>(capacity * 2);
-    for (size_t i = 0; i < capacity; ++i)
-      bigger[i] = std::move(slots_[(head_ + i) & mask_]);
-    slots_ = std::move(bigger);
-    mask_ = capacity * 2 - 1;
-    head_ = 0;
-    tail_ = capacity;
+  void append_chunk() {
+    std::unique_ptr<Chunk> chunk;
+    if (!spare_.empty()) {
+      chunk = std::move(spare_.back());
+      spare_.pop_back();
+    } else {
+      chunk = std::make_unique<Chunk>();
+    }
+    Chunk* raw = chunk.get();
+    if (tail_ == nullptr) {
+      head_ = std::move(chunk);
+      head_index_ = 0;
+    } else {
+      tail_->next = std::move(chunk);
+    }
+    tail_ = raw;
+    tail_index_ = 0;
   }
 
-  std::unique_ptr<Work[]> slots_;
-  size_t mask_;
-  size_t head_ = 0;  // monotonically increasing; index = counter & mask_
-  size_t tail_ = 0;
+  // The head chunk is done when it was read to its end, or when the queue just
+  // emptied (then the single chunk is rewound instead of being swapped for a
+  // spare).
+  void retire_head_if_done() {
+    if (size_ == 0 && head_.get() == tail_) {
+      head_index_ = 0;
+      tail_index_ = 0;
+      return;
+    }
+    std::unique_ptr<Chunk> done = std::move(head_);
+    head_ = std::move(done->next);
+    head_index_ = 0;
+    if (spare_.size() < kMaxSpareChunks) spare_.push_back(std::move(done));
+  }
+
+  std::unique_ptr<Chunk> head_;
+  Chunk* tail_ = nullptr;
+  size_t head_index_ = 0;
+  size_t tail_index_ = 0;
+  size_t size_ = 0;
+  std::vector<std::unique_ptr<Chunk>> spare_;
 };
 
 }  // namespace gale::internal

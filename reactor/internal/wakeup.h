@@ -2,17 +2,18 @@
 // a syscall per message. An eventfd is written only when the reactor has
 // announced that it is going to sleep, and at most once per sleep.
 //
-// The sleep protocol (Seastar's try_enter_interrupt_mode, as a Dekker
-// handshake):
-//   reactor:  sleeping = true;  full fence;  look at its queues and stop flag
-//   once more;
-//             block only if they are empty.
-//   producer: publish the work; full fence;  if sleeping and it wins the
-//   exchange to
-//             false, write the eventfd.
-// The two fences are in one total order, so either the reactor's second look
-// sees the work, or the producer sees `sleeping` and writes: a wakeup is never
-// lost.
+// The sleep protocol (Seastar's try_enter_interrupt_mode, a Dekker handshake):
+//
+//   reactor:   sleeping = true;  heavy barrier;  look at the queues and the
+//              stop flag once more; block only if there is nothing.
+//   producer:  publish the work;  light barrier;  if sleeping, and it wins the
+//              exchange to false, write the eventfd.
+//
+// The barriers order each side's store before its load (asymmetric_barrier.h),
+// so either the reactor's second look sees the work or the producer sees
+// `sleeping` and writes: a wakeup is never lost. The producer's barrier is a
+// compiler barrier only, so a post costs no fence; the reactor pays a
+// membarrier when it really goes to sleep.
 //
 // Thread contract: notify() is thread-safe; everything else is Reactor thread
 // only.
@@ -23,21 +24,9 @@
 #include <cstdint>
 
 #include "absl/status/statusor.h"
+#include "reactor/internal/asymmetric_barrier.h"
 
 namespace gale::internal {
-
-// A full (StoreLoad) fence. ThreadSanitizer does not model atomic_thread_fence,
-// so under it a locked read-modify-write on a thread-local stands in: on x86
-// any locked instruction is a full barrier, which keeps the protocol correct in
-// TSan builds too.
-inline void full_fence() {
-#if defined(__SANITIZE_THREAD__)
-  thread_local std::atomic<int> barrier{0};
-  barrier.fetch_add(0, std::memory_order_seq_cst);
-#else
-  std::atomic_thread_fence(std::memory_order_seq_cst);
-#endif
-}
 
 class Wakeup {
  public:
@@ -52,7 +41,7 @@ class Wakeup {
 
   // Thread-safe. Call after publishing work or a stop request.
   void notify() {
-    full_fence();
+    light_barrier();
     if (state_.sleeping.load(std::memory_order_relaxed) &&
         state_.sleeping.exchange(false, std::memory_order_acq_rel)) {
       write_eventfd();
@@ -63,7 +52,7 @@ class Wakeup {
   // queues.
   void announce_sleep() {
     state_.sleeping.store(true, std::memory_order_relaxed);
-    full_fence();
+    heavy_barrier();
   }
 
   // Reactor thread only. The wait returned: producers need not write any more.

@@ -1,0 +1,62 @@
+#include "bench/common/alloc_counter.h"
+
+#include <atomic>
+#include <cstddef>
+
+extern "C" {
+void* __libc_malloc(size_t size);
+void* __libc_calloc(size_t count, size_t size);
+void* __libc_realloc(void* pointer, size_t size);
+void* __libc_memalign(size_t alignment, size_t size);
+}
+
+namespace {
+
+std::atomic<uint64_t> g_allocations{0};
+
+void count() { g_allocations.fetch_add(1, std::memory_order_relaxed); }
+
+}  // namespace
+
+namespace gale::bench {
+
+uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
+
+}  // namespace gale::bench
+
+extern "C" {
+
+void* malloc(size_t size) {
+  count();
+  return __libc_malloc(size);
+}
+
+void* calloc(size_t count_of, size_t size) {
+  count();
+  return __libc_calloc(count_of, size);
+}
+
+void* realloc(void* pointer, size_t size) {
+  count();
+  return __libc_realloc(pointer, size);
+}
+
+void* memalign(size_t alignment, size_t size) {
+  count();
+  return __libc_memalign(alignment, size);
+}
+
+void* aligned_alloc(size_t alignment, size_t size) {
+  count();
+  return __libc_memalign(alignment, size);
+}
+
+int posix_memalign(void** result, size_t alignment, size_t size) {
+  count();
+  void* pointer = __libc_memalign(alignment, size);
+  if (pointer == nullptr) return 12;  // ENOMEM
+  *result = pointer;
+  return 0;
+}
+
+}  // extern "C"
