@@ -3,6 +3,14 @@
 #include <atomic>
 #include <cstddef>
 
+// Sanitizers interpose malloc themselves; under them this library counts
+// nothing and allocation_counting_works() says so.
+#if defined(__SANITIZE_ADDRESS__) || defined(__SANITIZE_THREAD__)
+#define GALE_COUNT_ALLOCATIONS 0
+#else
+#define GALE_COUNT_ALLOCATIONS 1
+#endif
+
 extern "C" {
 void* __libc_malloc(size_t size);
 void* __libc_calloc(size_t count, size_t size);
@@ -22,8 +30,11 @@ namespace gale::bench {
 
 uint64_t allocations() { return g_allocations.load(std::memory_order_relaxed); }
 
+bool allocation_counting_works() { return GALE_COUNT_ALLOCATIONS; }
+
 }  // namespace gale::bench
 
+#if GALE_COUNT_ALLOCATIONS
 extern "C" {
 
 void* malloc(size_t size) {
@@ -60,3 +71,4 @@ int posix_memalign(void** result, size_t alignment, size_t size) {
 }
 
 }  // extern "C"
+#endif  // GALE_COUNT_ALLOCATIONS

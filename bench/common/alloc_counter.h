@@ -9,8 +9,8 @@
 //   run_workload();
 //   std::printf("allocs=%llu\n", gale::bench::allocations() - before);
 //
-// Thread-safe (a relaxed atomic counter). Benchmarks only: never link it into a
-// library.
+// Thread-safe (a relaxed atomic counter). Benchmarks and tests only: never link
+// it into a library.
 #ifndef GALE_BENCH_COMMON_ALLOC_COUNTER_H_
 #define GALE_BENCH_COMMON_ALLOC_COUNTER_H_
 
@@ -20,6 +20,10 @@ namespace gale::bench {
 
 // Allocations made since the process started.
 uint64_t allocations();
+
+// False in sanitizer builds, where the sanitizer owns malloc and nothing is
+// counted.
+bool allocation_counting_works();
 
 }  // namespace gale::bench
 

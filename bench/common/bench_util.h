@@ -48,7 +48,8 @@ inline void prefault_heap(size_t bytes) {
   std::vector<void*> blocks;
   blocks.reserve(bytes / kBlock + 1);
   for (size_t done = 0; done < bytes; done += kBlock) {
-    // volatile: otherwise the compiler may drop the malloc, the writes and the free.
+    // volatile: otherwise the compiler may drop the malloc, the writes and the
+    // free.
     volatile char* block = static_cast<volatile char*>(std::malloc(kBlock));
     for (size_t page = 0; page < kBlock; page += 4096) block[page] = 1;
     blocks.push_back(const_cast<char*>(block));

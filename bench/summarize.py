@@ -1,0 +1,130 @@
+#!/usr/bin/env python3
+"""Reads benchmark lines in the shared format and prints medians and ratios.
+
+Input lines look like `LIB WORKLOAD key=value ... check=ok`, several rounds of each,
+from Gale and its peers in one interleaved run. Output: a Markdown table of the median
+of each figure per library, and Gale's ratio to the better peer. Optionally writes an
+SVG bar chart of those ratios (--svg FILE), with no plotting library needed.
+
+    python3 bench/summarize.py results.txt --svg docs/img/reactor.svg
+"""
+import argparse
+import collections
+import statistics
+import sys
+
+# Per workload: the figure compared, and whether higher is better.
+FIGURES = {
+    "timers": ("sched_cancel_seconds", False),
+    "idle_wakeups": ("wakeups", False),
+}
+DEFAULT_FIGURE = ("ops_per_sec", True)
+
+
+def parse(lines):
+    runs = collections.defaultdict(list)  # (lib, workload) -> [dict]
+    for line in lines:
+        parts = line.split()
+        if len(parts) < 3 or "=" not in parts[2] or "=" in parts[0]:
+            continue
+        fields = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
+        runs[(parts[0], parts[1])].append(fields)
+    return runs
+
+
+def median(runs, key):
+    values = []
+    for fields in runs:
+        try:
+            values.append(float(fields[key]))
+        except (KeyError, ValueError):
+            pass
+    return statistics.median(values) if values else None
+
+
+def fmt(value):
+    if value is None:
+        return "-"
+    if value == 0:
+        return "0"
+    if abs(value) >= 1e5:
+        return f"{value / 1e6:.2f} M"
+    if abs(value) >= 100:
+        return f"{value:,.0f}"
+    return f"{value:.4g}"
+
+
+def summarize(runs):
+    libs = sorted({lib for lib, _ in runs}, key=lambda l: (l != "gale", l))
+    workloads = []
+    for _, workload in runs:
+        if workload not in workloads:
+            workloads.append(workload)
+    rows = []
+    for workload in workloads:
+        key, higher_better = FIGURES.get(workload, DEFAULT_FIGURE)
+        medians = {lib: median(runs.get((lib, workload), []), key) for lib in libs}
+        checks = all(f.get("check") == "ok" for lib in libs for f in runs.get((lib, workload), []))
+        peers = [v for lib, v in medians.items() if lib != "gale" and v is not None]
+        gale = medians.get("gale")
+        ratio = None
+        if gale is not None and peers:
+            best = max(peers) if higher_better else min(peers)
+            if higher_better and best > 0:
+                ratio = gale / best
+            elif not higher_better and gale > 0:
+                ratio = best / gale
+        rounds = max(len(runs.get((lib, workload), [])) for lib in libs)
+        rows.append((workload, key, medians, ratio, checks, rounds))
+    return libs, rows
+
+
+def markdown(libs, rows):
+    out = ["| workload | figure (median) | " + " | ".join(libs) + " | Gale vs best peer | checks |",
+           "| --- | --- | " + " | ".join("---:" for _ in libs) + " | ---: | --- |"]
+    for workload, key, medians, ratio, checks, rounds in rows:
+        ratio_text = "-" if ratio is None else f"{ratio:.2f}x"
+        out.append(f"| {workload} | {key} ({rounds} runs) | "
+                   + " | ".join(fmt(medians[lib]) for lib in libs)
+                   + f" | {ratio_text} | {'ok' if checks else 'FAILED'} |")
+    return "\n".join(out)
+
+
+def svg(rows, title):
+    bars = [(w, r) for w, _, _, r, _, _ in rows if r is not None]
+    width, bar_h, gap, left = 640, 22, 10, 150
+    height = 40 + len(bars) * (bar_h + gap) + 30
+    top = max([r for _, r in bars] + [1.0])
+    scale = (width - left - 70) / top
+    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
+             'font-family="sans-serif" font-size="13">',
+             f'<text x="10" y="22" font-size="15">{title}</text>']
+    for i, (workload, ratio) in enumerate(bars):
+        y = 40 + i * (bar_h + gap)
+        color = "#2b7bb9" if ratio >= 1 else "#c0392b"
+        parts.append(f'<text x="10" y="{y + 16}">{workload}</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{ratio * scale:.1f}" height="{bar_h}" fill="{color}"/>')
+        parts.append(f'<text x="{left + ratio * scale + 5:.1f}" y="{y + 16}">{ratio:.2f}x</text>')
+    x1 = left + scale
+    parts.append(f'<line x1="{x1:.1f}" y1="34" x2="{x1:.1f}" y2="{height - 24}" stroke="#333" stroke-dasharray="4 3"/>')
+    parts.append(f'<text x="{x1 - 30:.1f}" y="{height - 8}">1x = best peer</text>')
+    parts.append("</svg>")
+    return "\n".join(parts) + "\n"
+
+
+def main():
+    parser = argparse.ArgumentParser()
+    parser.add_argument("results", nargs="?", type=argparse.FileType("r"), default=sys.stdin)
+    parser.add_argument("--svg", help="write a bar chart of Gale's ratios here")
+    parser.add_argument("--title", default="Gale vs the better peer (higher is better)")
+    args = parser.parse_args()
+    libs, rows = summarize(parse(args.results))
+    print(markdown(libs, rows))
+    if args.svg:
+        with open(args.svg, "w") as f:
+            f.write(svg(rows, args.title))
+    return 0 if all(checks for *_, checks, _ in rows) else 1
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,59 @@
+#!/usr/bin/env bash
+# Builds the benchmarks optimized and runs Gale side by side with its peers, in
+# interleaved rounds on this machine, then prints medians and ratios.
+#
+#   scripts/bench.sh            # 3 rounds of everything
+#   ROUNDS=5 scripts/bench.sh
+#   SCALE=0.05 scripts/bench.sh # a quick smoke run (counts scaled down)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+rounds=${ROUNDS:-3}
+scale=${SCALE:-1.0}
+out=${OUT:-bench/results}
+mkdir -p "$out"
+
+bazel build -c opt //bench/reactor //bench/peers:reactor_peers
+bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+gale="$bin/bench/reactor/reactor"
+peers="$bin/bench/peers/reactor_peers"
+
+results="$out/reactor.txt"
+: > "$results"
+for round in $(seq "$rounds"); do
+  echo "--- round $round of $rounds" >&2
+  "$gale" --scale="$scale" | tee -a "$results"
+  "$peers" --n_scale="$scale" | tee -a "$results"
+done
+
+echo
+echo "## Reactor micro-workloads: medians of $rounds interleaved rounds"
+python3 bench/summarize.py "$results" --svg "$out/reactor.svg"
+
+# Syscalls per fd_pingpong round trip (the floor is 6: 2 waits, 2 reads, 2 writes).
+trips=20000
+strace_scale=$(python3 -c "print($trips / 1e6)")
+echo
+echo "## fd_pingpong syscalls per round trip ($trips round trips, strace -c -f)"
+for lib in gale asio libuv; do
+  if [ "$lib" = gale ]; then
+    cmd=("$gale" --workload=fd_pingpong --scale="$strace_scale")
+  else
+    cmd=("$peers" --workload=fd_pingpong --lib="$lib" --n_scale="$strace_scale")
+  fi
+  calls=$(strace -f -c -o /dev/stdout "${cmd[@]}" 2>/dev/null >/dev/null | awk '$NF ~ /^(read|write|epoll_wait|epoll_pwait|epoll_pwait2|poll|ppoll)$/ {n += $4} END {print n + 0}')
+  python3 -c "print('$lib', 'syscalls_per_round_trip=%.2f' % ($calls / $trips))"
+done
+
+# Returns from the poll while idle, seen from outside (the stop adds one).
+echo
+echo "## idle_wakeups under strace (epoll calls during a 2 s idle period)"
+for lib in gale asio libuv; do
+  if [ "$lib" = gale ]; then
+    cmd=("$gale" --workload=idle_wakeups)
+  else
+    cmd=("$peers" --workload=idle_wakeups --lib="$lib")
+  fi
+  calls=$(strace -f -c -e trace=epoll_wait,epoll_pwait,epoll_pwait2 -o /dev/stdout "${cmd[@]}" 2>/dev/null >/dev/null | awk '$NF ~ /^epoll/ {n += $4} END {print n + 0}')
+  echo "$lib epoll_calls=$calls"
+done
