@@ -43,6 +43,7 @@ class PollSelector final : public Selector {
     slot_by_fd_[fd] = static_cast<int>(fds_.size());
     fds_.push_back(pollfd{fd, to_poll(interest), 0});
     tokens_.push_back(token);
+    ready_.reserve(fds_.size());  // wait() then never allocates
     return absl::OkStatus();
   }
 

@@ -19,10 +19,10 @@ namespace {
 class AllocationTest : public testing::ReactorTest {
  protected:
   void SetUp() override {
+    testing::ReactorTest::SetUp();
     if (!bench::allocation_counting_works()) {
       GTEST_SKIP() << "allocations are not counted under sanitizers";
     }
-    testing::ReactorTest::SetUp();
   }
 };
 
@@ -57,10 +57,13 @@ TEST_P(AllocationTest, CallbackChain) {
 }
 
 // One producer thread (created before counting: std::thread allocates) posts
-// two rounds; only the second is counted.
+// two rounds; only the second is counted. The first round fills the queue
+// completely before the reactor runs, so the second, consumed while it is
+// produced, never needs more queue blocks than were recycled.
 TEST_P(AllocationTest, CrossThreadPosts) {
   static constexpr int kPerRound = 100'000;
   std::atomic<int> round_started{0};
+  std::atomic<int> round_posted{0};
   int ran = 0;  // reactor thread only
   std::thread producer([&] {
     for (int round = 1; round <= 2; ++round) {
@@ -70,9 +73,11 @@ TEST_P(AllocationTest, CrossThreadPosts) {
           if (++ran % kPerRound == 0) reactor().stop();
         });
       }
+      round_posted = round;
     }
   });
   round_started = 1;
+  while (round_posted.load() < 1) std::this_thread::yield();
   reactor().run();
   const uint64_t before = bench::allocations();
   round_started = 2;
