@@ -97,6 +97,9 @@ Reactor::~Reactor() {
   assert_in_loop_thread();
   GALE_CHECK(!running_,
              "a reactor cannot be destroyed from inside its own run()");
+  // Suspended tasks first, while timers, handlers and queues are intact: their
+  // awaitables give back what they hold as their frames are destroyed.
+  root_tasks_.destroy_all();
   for (size_t fd = 0; fd < handlers_.size(); ++fd) {
     if (handlers_[fd] != nullptr) (void)selector_->remove(static_cast<int>(fd));
   }

@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "reactor/callback.h"
 #include "reactor/clock.h"
+#include "reactor/internal/root_task_list.h"
 #include "reactor/io_events.h"
 #include "reactor/reactor_options.h"
 #include "reactor/reactor_stats.h"
@@ -57,6 +58,7 @@ class Selector;
 class Wakeup;
 struct HandlerEntry;
 struct ReadyEvent;
+struct ReactorInternals;
 }  // namespace internal
 
 class Reactor {
@@ -167,6 +169,8 @@ class Reactor {
   const char* backend_name() const;
 
  private:
+  friend struct internal::ReactorInternals;
+
   struct InboundTraits : moodycamel::ConcurrentQueueDefaultTraits {
     static constexpr size_t BLOCK_SIZE = 256;
   };
@@ -219,6 +223,9 @@ class Reactor {
 
   moodycamel::ConcurrentQueue<Work, InboundTraits> inbound_;
   std::array<Work, kInboundBatch> inbound_batch_;
+
+  // Task chains started by spawn(); destroyed first in ~Reactor.
+  internal::RootTaskList root_tasks_;
 
   std::atomic<bool> stop_requested_{false};
   bool running_ = false;

@@ -1,19 +1,21 @@
-// Callback: inline versus boxed storage, moves, destruction, and the allocation promise.
+// Callback: inline versus boxed storage, moves, destruction, and the allocation
+// promise.
 #include "reactor/callback.h"
+
+#include <gtest/gtest.h>
 
 #include <array>
 #include <memory>
 #include <stdexcept>
 #include <string>
 
-#include <gtest/gtest.h>
-
 namespace gale {
 namespace {
 
 struct Tracked {
   explicit Tracked(int* destroyed) : destroyed(destroyed) {}
-  Tracked(Tracked&& other) noexcept : destroyed(std::exchange(other.destroyed, nullptr)) {}
+  Tracked(Tracked&& other) noexcept
+      : destroyed(std::exchange(other.destroyed, nullptr)) {}
   ~Tracked() {
     if (destroyed != nullptr) ++*destroyed;
   }
@@ -46,7 +48,8 @@ TEST(CallbackTest, LargeCaptureIsBoxedAndStillWorks) {
   static_assert(!Callback::stored_inline<decltype(lambda)>());
   Callback fn = lambda;
   Callback moved = std::move(fn);
-  EXPECT_FALSE(fn);  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
+  EXPECT_FALSE(
+      fn);  // NOLINT(bugprone-use-after-move): moved-from is empty by contract
   moved();
   EXPECT_EQ(seen, 7);
 }
