@@ -142,17 +142,18 @@ TEST_P(TaskTest, CancelledTaskThrowsAtItsAwaitAndFreesItsTimer) {
     }
   };
   TaskHandle handle = spawn(reactor(), long_sleep());
-  reactor().call_later(milliseconds(2), [&] {
-    // The hour-long sleep and the stop timer below.
-    EXPECT_EQ(reactor().stats().timers_pending, 2u);
-    EXPECT_EQ(reactor().stats().timers_cancelled, 0u);
+  // Started second, so the sleeper is already asleep when this looks.
+  auto canceller = [&]() -> Task<void> {
+    co_await yield();
+    // The hour-long sleep is the only timer.
+    EXPECT_EQ(reactor().stats().timers_pending, 1u);
     handle.cancel();
-    // The sleep's timer was given back; the resume takes its place.
+    // Its timer was given back; the resume took its place.
     EXPECT_EQ(reactor().stats().timers_cancelled, 1u);
-    EXPECT_EQ(reactor().stats().timers_pending, 2u);
-  });
-  reactor().call_later(milliseconds(10), [&] { reactor().stop(); });
-  reactor().run();
+    EXPECT_EQ(reactor().stats().timers_pending, 1u);
+    co_await sleep(milliseconds(2));
+  };
+  run_until_complete(reactor(), canceller());
   EXPECT_TRUE(saw_cancel);
   EXPECT_FALSE(reached_end);
   EXPECT_TRUE(handle.done());
@@ -172,9 +173,13 @@ TEST_P(TaskTest, CancelRequestedIsObservableWithoutSuspending) {
     if (cancelled) seen.push_back(co_await cancel_requested());
   };
   TaskHandle handle = spawn(reactor(), observer());
-  reactor().call_later(milliseconds(1), [&] { handle.cancel(); });
-  reactor().call_later(milliseconds(5), [&] { reactor().stop(); });
-  reactor().run();
+  auto canceller = [&]() -> Task<void> {
+    co_await yield();  // the observer is asleep by now
+    handle.cancel();
+    co_await yield();
+    co_await yield();
+  };
+  run_until_complete(reactor(), canceller());
   EXPECT_EQ(seen, (std::vector<bool>{false, true}));
 }
 

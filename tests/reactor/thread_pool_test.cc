@@ -64,7 +64,8 @@ std::string this_thread_name() {
 // them are inside a blocker, so that later jobs stay queued.
 class WorkerGate {
  public:
-  explicit WorkerGate(ThreadPool& pool) : started_(pool.threads()) {
+  explicit WorkerGate(ThreadPool& pool)
+      : started_(static_cast<std::ptrdiff_t>(pool.threads())) {
     const std::shared_future<void> released = release_.get_future().share();
     for (size_t i = 0; i < pool.threads(); ++i) {
       EXPECT_TRUE(pool.submit([this, released] {
@@ -116,7 +117,7 @@ TEST(ThreadPoolTest, JobsFromFourSubmittersAllRunExactlyOnce) {
   constexpr int kSubmitters = 4;
   constexpr int kPerSubmitter = 10'000;
   auto pool = make_pool({.threads = 4});
-  std::vector<std::atomic<int>> runs(kSubmitters * kPerSubmitter);
+  std::vector<std::atomic<int>> runs(size_t{kSubmitters} * kPerSubmitter);
   Counters counters;
   std::vector<std::thread> submitters;
   for (int s = 0; s < kSubmitters; ++s) {
@@ -195,7 +196,7 @@ TEST(ThreadPoolTest, FullQueueRejectsWithResourceExhaustedAndDestroysTheJob) {
 // probes that raced it): every job accepted before it runs.
 TEST(ThreadPoolTest, ShutdownFinishQueuedRunsEveryQueuedJob) {
   constexpr int kJobs = 1'000;
-  auto pool = make_pool({.threads = 2, .max_queued = 2 * kJobs});
+  auto pool = make_pool({.threads = 2, .max_queued = size_t{2} * kJobs});
   WorkerGate gate(*pool);
   Counters jobs;
   for (int i = 0; i < kJobs; ++i) {
