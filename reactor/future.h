@@ -30,7 +30,6 @@
 #include "absl/status/status.h"
 #include "reactor/check.h"
 #include "reactor/internal/task_context.h"
-#include "reactor/internal/timer_awaiter.h"
 #include "reactor/outcome.h"
 #include "reactor/reactor.h"
 #include "reactor/spawn.h"
@@ -133,7 +132,6 @@ class FutureAwaiter final : public CancelHook, public FutureWaiter {
       state_->detach(this);
       context_->resumed_from(this);
     }
-    if (cancel_resume_.valid()) context_->reactor().cancel(cancel_resume_);
     state_->unref();
   }
 
@@ -168,17 +166,16 @@ class FutureAwaiter final : public CancelHook, public FutureWaiter {
     state_->detach(this);
     waiting_ = false;
     cancelled_ = true;
-    cancel_resume_ = context_->reactor().call_at(TimePoint(), [this] {
-      cancel_resume_ = TimerId();
-      awaiting_.resume();
-    });
+    // Resume soon, from the reactor, never from inside the cancel call. (A
+    // suspended frame is only destroyed with its reactor, which then drops
+    // this callback unrun.)
+    context_->reactor().post([this] { awaiting_.resume(); });
   }
 
  private:
   FutureState<T>* state_;
   TaskContext* context_ = nullptr;
   std::coroutine_handle<> awaiting_;
-  TimerId cancel_resume_;
   bool waiting_ = false;
   bool cancelled_ = false;
 };

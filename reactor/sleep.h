@@ -42,8 +42,9 @@ inline internal::TimerAwaiter sleep_until(
   return internal::TimerAwaiter::at(deadline, where);
 }
 
-// Goes to the back of the line: the task resumes in a later iteration, after
-// the callbacks and tasks that were ready when it yielded.
+// Goes to the back of the line: the task resumes through the ready queue in
+// the next iteration, after the timers due by then and the callbacks and tasks
+// that were ready when it yielded.
 inline internal::TimerAwaiter yield(
     std::source_location where = std::source_location::current()) {
   return internal::TimerAwaiter::next_iteration(where);

@@ -13,7 +13,7 @@ scale=${SCALE:-1.0}
 out=${OUT:-bench/results}
 mkdir -p "$out"
 
-bazel build -c opt //bench/reactor //bench/peers:reactor_peers
+bazel build -c opt //bench/reactor //bench/peers:reactor_peers //examples/offload
 bin=$(bazel info -c opt bazel-bin 2>/dev/null)
 gale="$bin/bench/reactor/reactor"
 peers="$bin/bench/peers/reactor_peers"
@@ -57,3 +57,8 @@ for lib in gale asio libuv; do
   calls=$(strace -f -c -e trace=epoll_wait,epoll_pwait,epoll_pwait2 -o /dev/stdout "${cmd[@]}" 2>/dev/null >/dev/null | awk '$NF ~ /^epoll/ {n += $4} END {print n + 0}')
   echo "$lib epoll_calls=$calls"
 done
+
+# The seed's long computation three ways while a 10 ms ticker runs.
+echo
+echo "## examples/offload: worst ticker lateness"
+"$bin/examples/offload/offload"

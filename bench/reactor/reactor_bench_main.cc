@@ -17,7 +17,7 @@
 ABSL_FLAG(
     std::string, workload, "all",
     "callbacks_chain, callbacks_batch, cross_thread_post, timers, fd_pingpong, "
-    "idle_wakeups, or all");
+    "idle_wakeups, coroutine_yield, offload_round_trip, or all");
 ABSL_FLAG(std::string, backend, "epoll", "epoll or poll");
 ABSL_FLAG(double, scale, 1.0, "multiplies every N of the shared definitions");
 
@@ -42,6 +42,8 @@ int main(int argc, char** argv) {
           {"timers", gale::bench::timers},
           {"fd_pingpong", gale::bench::fd_pingpong},
           {"idle_wakeups", gale::bench::idle_wakeups},
+          {"coroutine_yield", gale::bench::coroutine_yield},
+          {"offload_round_trip", gale::bench::offload_round_trip},
       };
   const std::string wanted = absl::GetFlag(FLAGS_workload);
   bool ran = false;

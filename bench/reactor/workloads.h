@@ -27,6 +27,8 @@ bool cross_thread_post(const WorkloadConfig& config);
 bool timers(const WorkloadConfig& config);
 bool fd_pingpong(const WorkloadConfig& config);
 bool idle_wakeups(const WorkloadConfig& config);
+bool coroutine_yield(const WorkloadConfig& config);
+bool offload_round_trip(const WorkloadConfig& config);
 
 }  // namespace gale::bench
 

@@ -1,7 +1,9 @@
-// TimerAwaiter: suspends a task until a timer of its reactor fires — for
-// sleep(), sleep_until() and yield(). Every pending wakeup is a timer, so it is
-// given back in O(1) when the task is cancelled or its frame destroyed. A yield
-// is a timer already due: it fires in the next iteration, after what was ready.
+// TimerAwaiter: suspends a task until a timer of its reactor fires (sleep(),
+// sleep_until()) or until its turn comes in the ready queue (yield()). A
+// pending timer is given back in O(1) when the task is cancelled or its frame
+// destroyed. Resumptions that go through the ready queue (a yield, the resume
+// after a cancel) need no giving back: a suspended frame is only ever destroyed
+// when its reactor is, and then queued callbacks are dropped unrun.
 // Internal; see reactor/sleep.h.
 //
 // Thread contract: Reactor thread only.
@@ -52,7 +54,11 @@ class TimerAwaiter final : public CancelHook {
       return false;
     }
     awaiting_ = awaiting;
-    arm(first_deadline());
+    if (kind_ == Kind::kYield) {
+      context_->reactor().post([this] { fire(); }, where_);
+    } else {
+      arm(first_deadline());
+    }
     context_->suspend_in(this);
     return true;
   }
@@ -62,9 +68,12 @@ class TimerAwaiter final : public CancelHook {
   }
 
   void on_cancel() override {
-    context_->reactor().cancel(timer_);
     cancelled_ = true;
-    arm(TimePoint());  // resume soon, from the reactor, not from inside cancel
+    if (kind_ == Kind::kYield) return;  // its turn comes anyway; then it throws
+    context_->reactor().cancel(timer_);
+    timer_ = TimerId();
+    // Resume soon, from the reactor, never from inside the cancel call.
+    context_->reactor().post([this] { fire(); }, where_);
   }
 
  private:
@@ -73,15 +82,7 @@ class TimerAwaiter final : public CancelHook {
       : kind_(kind), delay_(delay), deadline_(deadline), where_(where) {}
 
   TimePoint first_deadline() const {
-    switch (kind_) {
-      case Kind::kDelay:
-        return saturating_add(Clock::now(), delay_);
-      case Kind::kDeadline:
-        return deadline_;
-      case Kind::kYield:
-        break;
-    }
-    return TimePoint();  // already due
+    return kind_ == Kind::kDelay ? saturating_add(Clock::now(), delay_) : deadline_;
   }
 
   void arm(TimePoint deadline) {
