@@ -18,7 +18,7 @@
 namespace gale {
 namespace {
 
-thread_local Reactor* t_current_reactor = nullptr;
+using internal::t_current_reactor;
 
 // Pauses between two looks at the cross-thread queue while idle-polling.
 constexpr int kSpinPauses = 16;
@@ -85,7 +85,6 @@ Reactor::Reactor(ReactorOptions options,
     : options_(std::move(options)),
       selector_(std::move(selector)),
       wakeup_(std::move(wakeup)),
-      ready_(std::make_unique<internal::ReadyQueue>()),
       now_(Clock::now()),
       last_poll_(now_) {
   if (!options_.on_exception) options_.on_exception = log_exception;
@@ -105,8 +104,6 @@ Reactor::~Reactor() {
   }
   t_current_reactor = nullptr;
 }
-
-Reactor* Reactor::current() { return t_current_reactor; }
 
 void Reactor::assert_in_loop_thread() const {
   GALE_CHECK(
@@ -130,11 +127,8 @@ ReactorStats Reactor::stats() const {
 // ---- Callbacks and timers
 // -------------------------------------------------------------
 
-void Reactor::post(Callback fn, std::source_location where) {
-  if (in_loop_thread()) {
-    ready_->push(std::move(fn), where);
-    return;
-  }
+void Reactor::post_from_another_thread(Callback fn,
+                                       std::source_location where) {
   inbound_.enqueue(Work{std::move(fn), where});
   wakeup_->notify();
 }
@@ -215,7 +209,7 @@ void Reactor::poll_for_io(TimePoint run_deadline) {
 }
 
 bool Reactor::has_ready_work() {
-  return !ready_->empty() || inbound_.size_approx() > 0;
+  return !ready_.empty() || inbound_.size_approx() > 0;
 }
 
 // Polls the selector and dispatches what it reports; returns the event count.
@@ -293,11 +287,11 @@ void Reactor::run_due_timers() {
 // Runs only what was ready when this phase began; callbacks they post wait a
 // turn.
 void Reactor::run_ready() {
-  for (size_t n = ready_->size(); n > 0; --n) {
-    Work& work = ready_->front();
+  for (size_t n = ready_.size(); n > 0; --n) {
+    Work& work = ready_.front();
     ++stats_.callbacks_run;
     invoke(work.fn, work.where);
-    ready_->pop_front();
+    ready_.pop_front();
   }
   run_inbound();
 }

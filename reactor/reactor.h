@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "reactor/callback.h"
 #include "reactor/clock.h"
+#include "reactor/internal/ready_queue.h"
 #include "reactor/internal/root_task_list.h"
 #include "reactor/io_events.h"
 #include "reactor/reactor_options.h"
@@ -53,12 +54,20 @@
 
 namespace gale {
 namespace internal {
-class ReadyQueue;
 class Selector;
 class Wakeup;
 struct HandlerEntry;
 struct ReadyEvent;
 struct ReactorInternals;
+}  // namespace internal
+
+class Reactor;
+
+namespace internal {
+// The reactor owned by this thread. Initial-exec: one %fs-relative load, since
+// Gale is linked into the program rather than dlopen()ed.
+inline thread_local Reactor* t_current_reactor
+    __attribute__((tls_model("initial-exec"))) = nullptr;
 }  // namespace internal
 
 class Reactor {
@@ -77,7 +86,7 @@ class Reactor {
   Reactor& operator=(const Reactor&) = delete;
 
   // The reactor owned by the calling thread, or nullptr. Thread-safe.
-  static Reactor* current();
+  static Reactor* current() { return internal::t_current_reactor; }
 
   // ---- Callbacks
   // ----------------------------------------------------------------------
@@ -91,8 +100,15 @@ class Reactor {
   // before post() is visible to `fn` when it runs (release/acquire through the
   // queue). `fn` is destroyed on the reactor's thread, after it runs or, if it
   // never runs, in ~Reactor.
-  void post(Callback fn,
-            std::source_location where = std::source_location::current());
+  template <typename F>
+  void post(F&& fn,
+            std::source_location where = std::source_location::current()) {
+    if (in_loop_thread()) {
+      ready_.push(std::forward<F>(fn), where);
+    } else {
+      post_from_another_thread(Callback(std::forward<F>(fn)), where);
+    }
+  }
 
   // ---- Timers
   // -------------------------------------------------------------------------
@@ -184,6 +200,8 @@ class Reactor {
   Reactor(ReactorOptions options, std::unique_ptr<internal::Selector> selector,
           std::unique_ptr<internal::Wakeup> wakeup);
 
+  void post_from_another_thread(Callback fn, std::source_location where);
+
   // One iteration, in named phases.
   void run_once(TimePoint run_deadline);
   void apply_interest_changes();
@@ -209,7 +227,7 @@ class Reactor {
   ReactorOptions options_;
   std::unique_ptr<internal::Selector> selector_;
   std::unique_ptr<internal::Wakeup> wakeup_;
-  std::unique_ptr<internal::ReadyQueue> ready_;
+  internal::ReadyQueue ready_;
   TimerHeap timers_;
   std::vector<TimerId> due_timers_;
 

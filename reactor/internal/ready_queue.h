@@ -37,9 +37,12 @@ class ReadyQueue {
   bool empty() const { return size_ == 0; }
   size_t size() const { return size_; }
 
-  void push(Callback fn, std::source_location where) {
+  // Constructs the callback in its slot: no intermediate Callback to move.
+  template <typename F>
+  void push(F&& fn, std::source_location where) {
     if (tail_ == nullptr || tail_index_ == kChunkSize) append_chunk();
-    ::new (tail_->slot(tail_index_++)) Work{std::move(fn), where};
+    ::new (tail_->slot(tail_index_++))
+        Work{Callback(std::forward<F>(fn)), where};
     ++size_;
   }
 
