@@ -36,9 +36,11 @@ def median(runs, key):
     values = []
     for fields in runs:
         try:
-            values.append(float(fields[key]))
+            value = float(fields[key])
         except (KeyError, ValueError):
-            pass
+            continue
+        if value >= 0:  # a negative figure means "not measured in-process"
+            values.append(value)
     return statistics.median(values) if values else None
 
 

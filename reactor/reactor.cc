@@ -189,8 +189,14 @@ void Reactor::run_once(TimePoint run_deadline) {
 // first checks for ready I/O without blocking and then watches the cross-thread
 // queue for idle_poll, so that neither pays for a sleep and a wakeup.
 void Reactor::poll_for_io(TimePoint run_deadline) {
-  now_ = Clock::now();
-  if (has_ready_work()) {
+  const bool busy = has_ready_work();
+  // Read the clock only when something here depends on it: the poll budget of
+  // a busy loop, a timer, or a run deadline. An I/O-bound loop without timers
+  // (fd_pingpong) then pays no clock read per iteration.
+  if (busy || timers_.pending() > 0 || run_deadline != TimePoint::max()) {
+    now_ = Clock::now();
+  }
+  if (busy) {
     if (now_ - last_poll_ >= options_.io_poll_interval)
       wait_for_io(Duration::zero());
     return;
@@ -230,6 +236,7 @@ size_t Reactor::wait_for_io(Duration timeout) {
 // Watches the cross-thread queue and the stop flag for up to `limit`; true if
 // either has something.
 bool Reactor::spin_for_inbound(Duration limit) {
+  now_ = Clock::now();
   const TimePoint until = now_ + limit;
   for (unsigned looks = 1;; ++looks) {
     if (inbound_.size_approx() > 0 ||

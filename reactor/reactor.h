@@ -174,10 +174,6 @@ class Reactor {
   // Aborts with a message unless called on the owning thread. Thread-safe.
   void assert_in_loop_thread() const;
 
-  // The time read at the start of the current iteration (after the wait, if it
-  // blocked). Reactor thread only.
-  TimePoint now() const { return now_; }
-
   // Reactor thread only.
   ReactorStats stats() const;
 
@@ -247,7 +243,7 @@ class Reactor {
 
   std::atomic<bool> stop_requested_{false};
   bool running_ = false;
-  TimePoint now_;
+  TimePoint now_;  // the loop's last clock read (timers, budget, deadline)
   TimePoint last_poll_;
   ReactorStats stats_;
 };

@@ -30,6 +30,9 @@ echo
 echo "## Reactor micro-workloads: medians of $rounds interleaved rounds"
 python3 bench/summarize.py "$results" --svg "$out/reactor.svg"
 
+trace=$(mktemp)
+trap 'rm -f "$trace"' EXIT
+
 # Syscalls per fd_pingpong round trip (the floor is 6: 2 waits, 2 reads, 2 writes).
 trips=20000
 strace_scale=$(python3 -c "print($trips / 1e6)")
@@ -41,11 +44,14 @@ for lib in gale asio libuv; do
   else
     cmd=("$peers" --workload=fd_pingpong --lib="$lib" --n_scale="$strace_scale")
   fi
-  calls=$(strace -f -c -o /dev/stdout "${cmd[@]}" 2>/dev/null >/dev/null | awk '$NF ~ /^(read|write|epoll_wait|epoll_pwait|epoll_pwait2|poll|ppoll)$/ {n += $4} END {print n + 0}')
+  strace -f -c -o "$trace" "${cmd[@]}" >/dev/null 2>&1
+  calls=$(awk '$NF ~ /^(read|write|epoll_wait|epoll_pwait|epoll_pwait2|poll|ppoll)$/ {n += $4} END {print n + 0}' "$trace")
   python3 -c "print('$lib', 'syscalls_per_round_trip=%.2f' % ($calls / $trips))"
 done
 
-# Returns from the poll while idle, seen from outside (the stop adds one).
+# Calls to the poll during a 2 s idle period, seen from outside: the one that
+# blocks (returned by the stop) and any wakeup; Gale also makes one
+# non-blocking look for ready I/O before it sleeps.
 echo
 echo "## idle_wakeups under strace (epoll calls during a 2 s idle period)"
 for lib in gale asio libuv; do
@@ -54,7 +60,8 @@ for lib in gale asio libuv; do
   else
     cmd=("$peers" --workload=idle_wakeups --lib="$lib")
   fi
-  calls=$(strace -f -c -e trace=epoll_wait,epoll_pwait,epoll_pwait2 -o /dev/stdout "${cmd[@]}" 2>/dev/null >/dev/null | awk '$NF ~ /^epoll/ {n += $4} END {print n + 0}')
+  strace -f -c -e trace=epoll_wait,epoll_pwait,epoll_pwait2 -o "$trace" "${cmd[@]}" >/dev/null 2>&1
+  calls=$(awk '$NF ~ /^epoll/ {n += $4} END {print n + 0}' "$trace")
   echo "$lib epoll_calls=$calls"
 done
 
