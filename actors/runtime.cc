@@ -1,0 +1,174 @@
+#include "actors/runtime.h"
+
+#include <pthread.h>
+#include <sched.h>
+
+#include <cerrno>
+#include <future>
+#include <utility>
+
+#include "absl/strings/str_cat.h"
+#include "reactor/check.h"
+
+namespace gale {
+namespace {
+
+size_t or_cores(size_t count) {
+  if (count != 0) return count;
+  const unsigned cores = std::thread::hardware_concurrency();
+  return cores == 0 ? 1 : cores;
+}
+
+// Pins the calling thread to the `index`-th CPU this process may run on.
+absl::Status pin_to_cpu(size_t index) {
+  cpu_set_t allowed;
+  CPU_ZERO(&allowed);
+  if (sched_getaffinity(0, sizeof(allowed), &allowed) != 0) {
+    return absl::ErrnoToStatus(errno, "sched_getaffinity");
+  }
+  const int count = CPU_COUNT(&allowed);
+  if (count == 0) return absl::InternalError("no CPU in the affinity mask");
+  int wanted = static_cast<int>(index % static_cast<size_t>(count));
+  for (int cpu = 0; cpu < CPU_SETSIZE; ++cpu) {
+    if (!CPU_ISSET(cpu, &allowed) || wanted-- > 0) continue;
+    cpu_set_t one;
+    CPU_ZERO(&one);
+    CPU_SET(cpu, &one);
+    const int error = pthread_setaffinity_np(pthread_self(), sizeof(one), &one);
+    if (error != 0) {
+      return absl::ErrnoToStatus(error, absl::StrCat("pinning to CPU ", cpu));
+    }
+    return absl::OkStatus();
+  }
+  return absl::InternalError("no CPU to pin to");
+}
+
+}  // namespace
+
+absl::StatusOr<std::unique_ptr<Runtime>> Runtime::start(
+    RuntimeOptions options) {
+  ThreadPoolOptions pool_options;
+  pool_options.threads = or_cores(options.offload_threads);
+  pool_options.max_queued = options.offload_max_queued;
+  pool_options.name = "gale-offload";
+  absl::StatusOr<std::unique_ptr<ThreadPool>> pool =
+      ThreadPool::create(pool_options);
+  if (!pool.ok()) return pool.status();
+  std::unique_ptr<Runtime> runtime(new Runtime(*std::move(pool)));
+  const absl::Status launched = runtime->launch(options);
+  if (!launched.ok()) return launched;  // ~Runtime stops and joins what started
+  return runtime;
+}
+
+// Each thread creates its reactor, reports (the reactor or why not), runs it
+// until stop, and destroys it on the way out.
+absl::Status Runtime::launch(const RuntimeOptions& options) {
+  const size_t count = or_cores(options.reactors);
+  absl::Status first_failure;
+  for (size_t i = 0; i < count; ++i) {
+    auto slot = std::make_unique<ReactorThread>();
+    std::promise<absl::StatusOr<Reactor*>> ready;
+    std::future<absl::StatusOr<Reactor*>> reported = ready.get_future();
+    try {
+      slot->thread = std::thread(&Runtime::thread_main, this,
+                                 std::cref(options), i, std::move(ready));
+    } catch (const std::system_error& e) {
+      first_failure = absl::ResourceExhaustedError(
+          absl::StrCat("starting reactor thread ", i, ": ", e.what()));
+      break;
+    }
+    // The thread reads `options` only before it reports.
+    absl::StatusOr<Reactor*> reactor = reported.get();
+    if (!reactor.ok()) {
+      slot->thread.join();
+      first_failure = reactor.status();
+      break;
+    }
+    slot->reactor = *reactor;
+    threads_.push_back(std::move(slot));
+  }
+  return first_failure;
+}
+
+Runtime::~Runtime() {
+  stop();
+  wait();
+  pool_->shutdown();
+}
+
+// Counted in and out so that wait() never destroys a reactor under a stop()
+// (from a signal handler, say). Only atomics and Reactor::stop: signal-safe.
+void Runtime::stop() {
+  stops_in_flight_.fetch_add(1, std::memory_order_seq_cst);
+  if (!tearing_down_.load(std::memory_order_seq_cst)) {
+    for (const std::unique_ptr<ReactorThread>& slot : threads_)
+      slot->reactor->stop();
+  }
+  stops_in_flight_.fetch_sub(1, std::memory_order_seq_cst);
+}
+
+void Runtime::thread_main(const RuntimeOptions& options, size_t index,
+                          std::promise<absl::StatusOr<Reactor*>> ready) {
+  if (options.pin_threads) {
+    if (absl::Status pinned = pin_to_cpu(index); !pinned.ok()) {
+      ready.set_value(pinned);
+      return;
+    }
+  }
+  ReactorOptions reactor_options;
+  reactor_options.backend = options.backend;
+  reactor_options.idle_poll = options.idle_poll;
+  reactor_options.slow_callback_threshold = options.slow_callback_threshold;
+  absl::StatusOr<std::unique_ptr<Reactor>> reactor =
+      Reactor::create(std::move(reactor_options));
+  if (!reactor.ok()) {
+    ready.set_value(reactor.status());
+    return;
+  }
+  ready.set_value(reactor->get());  // `options` is not read after this
+  run_reactor_thread(**reactor);
+}  // the reactor is destroyed here, on its own thread
+
+void Runtime::run_reactor_thread(Reactor& reactor) {
+  reactor.run();
+  std::unique_lock lock(lifecycle_mutex_);
+  ++runs_returned_;
+  lifecycle_changed_.notify_all();
+  lifecycle_changed_.wait(lock, [this] { return teardown_; });
+  // The caller destroys the reactor, on this thread, after this returns.
+}
+
+void Runtime::wait() {
+  GALE_CHECK(
+      !on_own_thread(),
+      "Runtime::wait (or ~Runtime) called on one of its reactor threads");
+  std::unique_lock lock(lifecycle_mutex_);
+  if (joined_) return;
+  lifecycle_changed_.wait(lock,
+                          [this] { return runs_returned_ == threads_.size(); });
+  tearing_down_.store(true, std::memory_order_seq_cst);
+  while (stops_in_flight_.load(std::memory_order_seq_cst) > 0)
+    std::this_thread::yield();
+  teardown_ = true;
+  lifecycle_changed_.notify_all();
+  lock.unlock();
+  for (const std::unique_ptr<ReactorThread>& slot : threads_)
+    slot->thread.join();
+  lock.lock();
+  joined_ = true;
+}
+
+Reactor& Runtime::next_reactor() {
+  return reactor(next_.fetch_add(1, std::memory_order_relaxed) %
+                 threads_.size());
+}
+
+bool Runtime::on_own_thread() const {
+  const std::thread::id self = std::this_thread::get_id();
+  for (const std::unique_ptr<ReactorThread>& slot : threads_) {
+    if (slot->thread.get_id() == self) return true;
+  }
+  return false;
+}
+
+}  // namespace gale
