@@ -9,6 +9,7 @@ SVG bar chart of those ratios (--svg FILE), with no plotting library needed.
     python3 bench/summarize.py results.txt --svg docs/img/reactor.svg
 """
 import argparse
+import math
 import collections
 import statistics
 import sys
@@ -93,23 +94,31 @@ def markdown(libs, rows):
 
 
 def svg(rows, title):
-    bars = [(w, r) for w, _, _, r, _, _ in rows if r is not None]
-    width, bar_h, gap, left = 640, 22, 10, 150
+    """A horizontal bar chart of Gale's ratios on a log scale (1x = the better peer)."""
+    bars = [(w, r) for w, _, _, r, _, _ in rows if r is not None and r > 0]
+    width, bar_h, gap, left, right = 640, 22, 10, 150, 70
     height = 40 + len(bars) * (bar_h + gap) + 30
-    top = max([r for _, r in bars] + [1.0])
-    scale = (width - left - 70) / top
+    low = math.log2(0.5)
+    high = math.log2(max([r for _, r in bars] + [2.0]))
+    span = width - left - right
+
+    def x_of(ratio):
+        return left + (math.log2(ratio) - low) / (high - low) * span
+
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{width}" height="{height}" '
              'font-family="sans-serif" font-size="13">',
+             f'<rect width="{width}" height="{height}" fill="white"/>',
              f'<text x="10" y="22" font-size="15">{title}</text>']
     for i, (workload, ratio) in enumerate(bars):
         y = 40 + i * (bar_h + gap)
         color = "#2b7bb9" if ratio >= 1 else "#c0392b"
+        end = x_of(ratio)
         parts.append(f'<text x="10" y="{y + 16}">{workload}</text>')
-        parts.append(f'<rect x="{left}" y="{y}" width="{ratio * scale:.1f}" height="{bar_h}" fill="{color}"/>')
-        parts.append(f'<text x="{left + ratio * scale + 5:.1f}" y="{y + 16}">{ratio:.2f}x</text>')
-    x1 = left + scale
-    parts.append(f'<line x1="{x1:.1f}" y1="34" x2="{x1:.1f}" y2="{height - 24}" stroke="#333" stroke-dasharray="4 3"/>')
-    parts.append(f'<text x="{x1 - 30:.1f}" y="{height - 8}">1x = best peer</text>')
+        parts.append(f'<rect x="{left}" y="{y}" width="{end - left:.1f}" height="{bar_h}" fill="{color}"/>')
+        parts.append(f'<text x="{end + 5:.1f}" y="{y + 16}">{ratio:.2f}x</text>')
+    one = x_of(1.0)
+    parts.append(f'<line x1="{one:.1f}" y1="34" x2="{one:.1f}" y2="{height - 24}" stroke="#333" stroke-dasharray="4 3"/>')
+    parts.append(f'<text x="{one - 40:.1f}" y="{height - 8}">1x = best peer (log scale)</text>')
     parts.append("</svg>")
     return "\n".join(parts) + "\n"
 
