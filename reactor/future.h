@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "reactor/check.h"
+#include "reactor/internal/suspend_point.h"
 #include "reactor/internal/task_context.h"
 #include "reactor/outcome.h"
 #include "reactor/reactor.h"
@@ -122,16 +123,13 @@ class FutureState {
 // resumes the task with CancelledError; so does nothing else — a frame
 // destroyed while waiting simply detaches.
 template <typename T>
-class FutureAwaiter final : public CancelHook, public FutureWaiter {
+class FutureAwaiter final : public SuspendPoint, public FutureWaiter {
  public:
-  explicit FutureAwaiter(FutureState<T>* state) : state_(state) {}
-  FutureAwaiter(const FutureAwaiter&) = delete;
-  FutureAwaiter& operator=(const FutureAwaiter&) = delete;
+  explicit FutureAwaiter(FutureState<T>* state)
+      : SuspendPoint(std::source_location::current()), state_(state) {}
+  // A frame destroyed while waiting detaches; the state goes with its refs.
   ~FutureAwaiter() {
-    if (waiting_) {
-      state_->detach(this);
-      context_->resumed_from(this);
-    }
+    if (waiting_) state_->detach(this);
     state_->unref();
   }
 
@@ -139,45 +137,31 @@ class FutureAwaiter final : public CancelHook, public FutureWaiter {
 
   template <typename Promise>
   bool await_suspend(std::coroutine_handle<Promise> awaiting) {
-    context_ = &context_of(awaiting);
-    if (context_->cancel_requested()) {
-      cancelled_ = true;
-      return false;
-    }
-    if (!state_->attach(this, &context_->reactor())) return false;
-    awaiting_ = awaiting;
+    if (!enter(awaiting)) return false;
+    if (!state_->attach(this, &reactor())) return false;  // ready meanwhile
     waiting_ = true;
-    context_->suspend_in(this);
-    return true;
+    return suspend();
   }
 
   T await_resume() {
-    if (cancelled_) throw CancelledError();
+    throw_if_cancelled();
     return state_->take().value();
   }
 
   void on_ready() override {
     waiting_ = false;
-    context_->resumed_from(this);
-    awaiting_.resume();
+    resume_now();
   }
 
   void on_cancel() override {
     state_->detach(this);
     waiting_ = false;
-    cancelled_ = true;
-    // Resume soon, from the reactor, never from inside the cancel call. (A
-    // suspended frame is only destroyed with its reactor, which then drops
-    // this callback unrun.)
-    context_->reactor().post([this] { awaiting_.resume(); });
+    cancel_and_resume_later();
   }
 
  private:
   FutureState<T>* state_;
-  TaskContext* context_ = nullptr;
-  std::coroutine_handle<> awaiting_;
   bool waiting_ = false;
-  bool cancelled_ = false;
 };
 
 template <typename T, typename Fn>

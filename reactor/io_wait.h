@@ -20,9 +20,10 @@
 
 #include <coroutine>
 #include <source_location>
+#include <utility>
 
 #include "absl/status/status.h"
-#include "reactor/internal/task_context.h"
+#include "reactor/internal/suspend_point.h"
 #include "reactor/io_events.h"
 #include "reactor/outcome.h"
 #include "reactor/reactor.h"
@@ -31,73 +32,53 @@
 namespace gale {
 namespace internal {
 
-class IoWaitAwaiter final : public CancelHook {
+class IoWaitAwaiter final : public SuspendPoint {
  public:
   IoWaitAwaiter(int fd, IoEvents interest, std::source_location where)
-      : fd_(fd), interest_(interest), where_(where) {}
-  IoWaitAwaiter(const IoWaitAwaiter&) = delete;
-  IoWaitAwaiter& operator=(const IoWaitAwaiter&) = delete;
-  ~IoWaitAwaiter() {
-    if (registered_) {
-      (void)context_->reactor().remove_handler(fd_);
-      context_->resumed_from(this);
-    }
-  }
+      : SuspendPoint(where), fd_(fd), interest_(interest) {}
+  // A frame destroyed while suspended here gives the registration back.
+  ~IoWaitAwaiter() { unregister(); }
 
   bool await_ready() const noexcept { return false; }
 
   template <typename Promise>
   bool await_suspend(std::coroutine_handle<Promise> awaiting) {
-    context_ = &context_of(awaiting);
-    if (context_->cancel_requested()) {
-      cancelled_ = true;
-      return false;
-    }
-    awaiting_ = awaiting;
-    status_ = context_->reactor().add_handler(
-        fd_, interest_, [this](IoEvents events) { on_ready(events); }, where_);
+    if (!enter(awaiting)) return false;
+    status_ = reactor().add_handler(
+        fd_, interest_, [this](IoEvents events) { on_ready(events); }, where());
     if (!status_.ok()) return false;
     registered_ = true;
-    context_->suspend_in(this);
-    return true;
+    return suspend();
   }
 
   IoEvents await_resume() const {
-    if (cancelled_) throw CancelledError();
+    throw_if_cancelled();
     if (!status_.ok()) throw StatusError(status_);
     return events_;
   }
 
   void on_cancel() override {
     unregister();
-    cancelled_ = true;
-    // Resume soon, from the reactor, never from inside the cancel call.
-    context_->reactor().post([this] { awaiting_.resume(); }, where_);
+    cancel_and_resume_later();
   }
 
  private:
   void on_ready(IoEvents events) {
     events_ = events;
     unregister();
-    context_->resumed_from(this);
-    awaiting_.resume();
+    resume_now();
   }
 
   void unregister() {
-    if (!registered_) return;
-    registered_ = false;
-    (void)context_->reactor().remove_handler(fd_);
+    if (!std::exchange(registered_, false)) return;
+    (void)reactor().remove_handler(fd_);
   }
 
   int fd_;
   IoEvents interest_;
-  std::source_location where_;
-  TaskContext* context_ = nullptr;
-  std::coroutine_handle<> awaiting_;
   absl::Status status_;
   IoEvents events_ = kNoEvents;
   bool registered_ = false;
-  bool cancelled_ = false;
 };
 
 }  // namespace internal

@@ -11,12 +11,6 @@
 namespace gale::bench {
 namespace {
 
-std::unique_ptr<Reactor> make_reactor(const WorkloadConfig& config) {
-  ReactorOptions options;
-  options.backend = config.backend;
-  return Reactor::create(std::move(options)).value();
-}
-
 double per_op(uint64_t count, uint64_t ops) {
   return static_cast<double>(count) / static_cast<double>(ops);
 }
@@ -36,6 +30,12 @@ struct Chain {
 };
 
 }  // namespace
+
+std::unique_ptr<Reactor> make_reactor(const WorkloadConfig& config) {
+  ReactorOptions options;
+  options.backend = config.backend;
+  return Reactor::create(std::move(options)).value();
+}
 
 bool callbacks_chain(const WorkloadConfig& config) {
   const uint64_t n = config.scaled(10'000'000);

@@ -50,9 +50,7 @@ double percentile(std::vector<double>& values, double p) {
 
 bool coroutine_yield(const WorkloadConfig& config) {
   const uint64_t n = config.scaled(10'000'000);
-  ReactorOptions options;
-  options.backend = config.backend;
-  auto reactor = Reactor::create(std::move(options)).value();
+  auto reactor = make_reactor(config);
   const uint64_t allocs_before = allocations();
   const auto watch = Stopwatch::start();
   const uint64_t count = run_until_complete(*reactor, yield_n_times(n));
@@ -69,9 +67,7 @@ bool coroutine_yield(const WorkloadConfig& config) {
 
 bool offload_round_trip(const WorkloadConfig& config) {
   const uint64_t n = config.scaled(100'000);
-  ReactorOptions options;
-  options.backend = config.backend;
-  auto reactor = Reactor::create(std::move(options)).value();
+  auto reactor = make_reactor(config);
   ThreadPoolOptions pool_options;
   pool_options.threads = 1;
   auto pool = ThreadPool::create(pool_options).value();

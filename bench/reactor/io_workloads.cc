@@ -51,9 +51,7 @@ struct PingPong {
 
 bool fd_pingpong(const WorkloadConfig& config) {
   const uint64_t n = config.scaled(1'000'000);
-  ReactorOptions options;
-  options.backend = config.backend;
-  auto reactor = Reactor::create(std::move(options)).value();
+  auto reactor = make_reactor(config);
   PingPong game;
   game.reactor = reactor.get();
   game.target = n;
@@ -96,9 +94,7 @@ bool fd_pingpong(const WorkloadConfig& config) {
 bool idle_wakeups(const WorkloadConfig& config) {
   const auto idle_for = std::chrono::milliseconds(
       static_cast<int64_t>(2000 * std::min(1.0, config.scale * 10)));
-  ReactorOptions options;
-  options.backend = config.backend;
-  auto reactor = Reactor::create(std::move(options)).value();
+  auto reactor = make_reactor(config);
   Reactor* r = reactor.get();
   std::thread stopper([r, idle_for] {
     std::this_thread::sleep_for(idle_for);

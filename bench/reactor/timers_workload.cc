@@ -33,9 +33,7 @@ struct TimerRun {
 
 bool timers(const WorkloadConfig& config) {
   const uint64_t n = config.scaled(1'000'000);
-  ReactorOptions options;
-  options.backend = config.backend;
-  auto reactor = Reactor::create(std::move(options)).value();
+  auto reactor = make_reactor(config);
   prefault_heap(static_cast<size_t>(n) * 160 + (64 << 20));
   TimerRun run{reactor.get(), n / 2, 0, 0, {}, {}};
   SplitMix64 random(42);

@@ -7,8 +7,9 @@
 #define GALE_BENCH_REACTOR_WORKLOADS_H_
 
 #include <cstdint>
+#include <memory>
 
-#include "reactor/reactor_options.h"
+#include "reactor/reactor.h"
 
 namespace gale::bench {
 
@@ -20,6 +21,9 @@ struct WorkloadConfig {
     return value == 0 ? 1 : value;
   }
 };
+
+// A fresh reactor on the calling thread, with the configured backend.
+std::unique_ptr<Reactor> make_reactor(const WorkloadConfig& config);
 
 bool callbacks_chain(const WorkloadConfig& config);
 bool callbacks_batch(const WorkloadConfig& config);

@@ -13,13 +13,14 @@
 #include <coroutine>
 #include <source_location>
 
+#include "reactor/internal/suspend_point.h"
 #include "reactor/internal/task_context.h"
 #include "reactor/reactor.h"
 #include "reactor/task.h"
 
 namespace gale::internal {
 
-class TimerAwaiter final : public CancelHook {
+class TimerAwaiter final : public SuspendPoint {
  public:
   enum class Kind { kDelay, kDeadline, kYield };
 
@@ -33,77 +34,55 @@ class TimerAwaiter final : public CancelHook {
     return TimerAwaiter(Kind::kYield, Duration::zero(), TimePoint(), where);
   }
 
-  TimerAwaiter(const TimerAwaiter&) = delete;
-  TimerAwaiter& operator=(const TimerAwaiter&) = delete;
-
   // A frame destroyed while suspended here gives the timer back.
   ~TimerAwaiter() {
-    if (context_ != nullptr && timer_.valid()) {
-      context_->reactor().cancel(timer_);
-      context_->resumed_from(this);
-    }
+    if (timer_.valid()) reactor().cancel(timer_);
   }
 
   bool await_ready() const noexcept { return false; }
 
   template <typename Promise>
   bool await_suspend(std::coroutine_handle<Promise> awaiting) {
-    context_ = &context_of(awaiting);
-    if (context_->cancel_requested()) {
-      cancelled_ = true;
-      return false;
-    }
-    awaiting_ = awaiting;
+    if (!enter(awaiting)) return false;
     if (kind_ == Kind::kYield) {
-      context_->reactor().post([this] { fire(); }, where_);
+      reactor().post([this] { resume_now(); }, where());
     } else {
-      arm(first_deadline());
+      timer_ = reactor().call_at(
+          first_deadline(), [this] { fire(); }, where());
     }
-    context_->suspend_in(this);
-    return true;
+    return suspend();
   }
 
-  void await_resume() const {
-    if (cancelled_) throw CancelledError();
-  }
+  void await_resume() const { throw_if_cancelled(); }
 
   void on_cancel() override {
-    cancelled_ = true;
-    if (kind_ == Kind::kYield) return;  // its turn comes anyway; then it throws
-    context_->reactor().cancel(timer_);
-    timer_ = TimerId();
-    // Resume soon, from the reactor, never from inside the cancel call.
-    context_->reactor().post([this] { fire(); }, where_);
+    if (kind_ == Kind::kYield) {
+      mark_cancelled();  // its turn comes anyway; then it throws
+      return;
+    }
+    reactor().cancel(std::exchange(timer_, TimerId()));
+    cancel_and_resume_later();
   }
 
  private:
   TimerAwaiter(Kind kind, Duration delay, TimePoint deadline,
                std::source_location where)
-      : kind_(kind), delay_(delay), deadline_(deadline), where_(where) {}
+      : SuspendPoint(where), kind_(kind), delay_(delay), deadline_(deadline) {}
 
   TimePoint first_deadline() const {
-    return kind_ == Kind::kDelay ? saturating_add(Clock::now(), delay_) : deadline_;
-  }
-
-  void arm(TimePoint deadline) {
-    timer_ = context_->reactor().call_at(
-        deadline, [this] { fire(); }, where_);
+    return kind_ == Kind::kDelay ? saturating_add(Clock::now(), delay_)
+                                 : deadline_;
   }
 
   void fire() {
     timer_ = TimerId();
-    context_->resumed_from(this);
-    awaiting_.resume();
+    resume_now();
   }
 
   Kind kind_;
   Duration delay_;
   TimePoint deadline_;
-  std::source_location where_;
-  TaskContext* context_ = nullptr;
-  std::coroutine_handle<> awaiting_;
   TimerId timer_;
-  bool cancelled_ = false;
 };
 
 }  // namespace gale::internal

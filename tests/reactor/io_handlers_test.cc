@@ -7,6 +7,7 @@
 #include <vector>
 
 #include "reactor/reactor.h"
+#include "tests/reactor/pipe.h"
 #include "tests/reactor/reactor_fixture.h"
 
 namespace gale {
@@ -14,16 +15,7 @@ namespace {
 
 using IoHandlersTest = testing::ReactorTest;
 
-struct Pipe {
-  Pipe() { EXPECT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0); }
-  ~Pipe() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-  int read_end() const { return fds[0]; }
-  int write_end() const { return fds[1]; }
-  int fds[2];
-};
+using testing::Pipe;
 
 TEST_P(IoHandlersTest, PipeBecomesReadable) {
   Pipe pipe;

@@ -8,6 +8,7 @@
 #include "reactor/sleep.h"
 #include "reactor/spawn.h"
 #include "reactor/when.h"
+#include "tests/reactor/pipe.h"
 #include "tests/reactor/reactor_fixture.h"
 
 namespace gale {
@@ -16,28 +17,22 @@ namespace {
 using std::chrono::milliseconds;
 using IoWaitTest = testing::ReactorTest;
 
-struct Pipe {
-  Pipe() { EXPECT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0); }
-  ~Pipe() {
-    ::close(fds[0]);
-    ::close(fds[1]);
-  }
-  int fds[2];
-};
+using testing::Pipe;
 
 TEST_P(IoWaitTest, ResumesWhenReadableAndUnregisters) {
   Pipe pipe;
   auto reader = [&]() -> Task<IoEvents> {
-    IoEvents events = co_await wait_for_io(pipe.fds[0], kReadable);
+    IoEvents events = co_await wait_for_io(pipe.read_end(), kReadable);
     co_return events;
   };
-  reactor().call_later(milliseconds(1),
-                       [&] { ASSERT_EQ(::write(pipe.fds[1], "x", 1), 1); });
+  reactor().call_later(milliseconds(1), [&] {
+    ASSERT_EQ(::write(pipe.write_end(), "x", 1), 1);
+  });
   EXPECT_TRUE(run_until_complete(reactor(), reader()) & kReadable);
   // The registration is gone: the fd can be registered again.
   EXPECT_TRUE(
-      reactor().add_handler(pipe.fds[0], kReadable, [](IoEvents) {}).ok());
-  EXPECT_TRUE(reactor().remove_handler(pipe.fds[0]).ok());
+      reactor().add_handler(pipe.read_end(), kReadable, [](IoEvents) {}).ok());
+  EXPECT_TRUE(reactor().remove_handler(pipe.read_end()).ok());
 }
 
 TEST_P(IoWaitTest, CancellationFreesTheRegistration) {
@@ -45,21 +40,21 @@ TEST_P(IoWaitTest, CancellationFreesTheRegistration) {
   auto body = [&]() -> Task<absl::Status> {
     co_return co_await with_timeout(milliseconds(2), [](int fd) -> Task<void> {
       co_await wait_for_io(fd, kReadable);  // never readable
-    }(pipe.fds[0]));
+    }(pipe.read_end()));
   };
   EXPECT_EQ(run_until_complete(reactor(), body()).code(),
             absl::StatusCode::kDeadlineExceeded);
   EXPECT_TRUE(
-      reactor().add_handler(pipe.fds[0], kReadable, [](IoEvents) {}).ok());
-  EXPECT_TRUE(reactor().remove_handler(pipe.fds[0]).ok());
+      reactor().add_handler(pipe.read_end(), kReadable, [](IoEvents) {}).ok());
+  EXPECT_TRUE(reactor().remove_handler(pipe.read_end()).ok());
 }
 
 TEST_P(IoWaitTest, AlreadyRegisteredDescriptorThrowsStatusError) {
   Pipe pipe;
   ASSERT_TRUE(
-      reactor().add_handler(pipe.fds[0], kReadable, [](IoEvents) {}).ok());
+      reactor().add_handler(pipe.read_end(), kReadable, [](IoEvents) {}).ok());
   auto body = [&]() -> Task<void> {
-    co_await wait_for_io(pipe.fds[0], kReadable);
+    co_await wait_for_io(pipe.read_end(), kReadable);
   };
   try {
     run_until_complete(reactor(), body());
@@ -67,7 +62,7 @@ TEST_P(IoWaitTest, AlreadyRegisteredDescriptorThrowsStatusError) {
   } catch (const StatusError& e) {
     EXPECT_EQ(e.status().code(), absl::StatusCode::kAlreadyExists);
   }
-  EXPECT_TRUE(reactor().remove_handler(pipe.fds[0]).ok());
+  EXPECT_TRUE(reactor().remove_handler(pipe.read_end()).ok());
 }
 
 // The fixture checks at teardown that no descriptor leaked; the reactor
@@ -75,7 +70,7 @@ TEST_P(IoWaitTest, AlreadyRegisteredDescriptorThrowsStatusError) {
 TEST_P(IoWaitTest, ReactorTeardownRemovesTheRegistration) {
   Pipe pipe;
   auto waiter = [&]() -> Task<void> {
-    co_await wait_for_io(pipe.fds[0], kReadable);
+    co_await wait_for_io(pipe.read_end(), kReadable);
   };
   spawn(reactor(), waiter());
   reactor().call_later(milliseconds(1), [&] { reactor().stop(); });
