@@ -1,5 +1,5 @@
 # The two commands: `make run` and `make test`. Each installs what is missing first.
-.PHONY: setup run test bench format
+.PHONY: setup run test bench format lint
 
 setup:
 	@scripts/setup.sh
@@ -16,3 +16,6 @@ bench: setup
 
 format:
 	@git ls-files '*.h' '*.cc' | xargs clang-format -i
+
+lint:
+	@scripts/lint.sh

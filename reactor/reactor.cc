@@ -247,7 +247,9 @@ bool Reactor::spin_for_inbound(Duration limit) {
     // Look about once a microsecond, not in a tight loop: every look pulls the
     // producers' queue lines over, which slows the producers down.
     for (int i = 0; i < kSpinPauses; ++i) cpu_relax();
-    if (looks % 4 == 0 && (now_ = Clock::now()) >= until) return false;
+    if (looks % 4 != 0) continue;
+    now_ = Clock::now();
+    if (now_ >= until) return false;
   }
 }
 

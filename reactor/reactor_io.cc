@@ -67,7 +67,7 @@ absl::Status Reactor::remove_handler(int fd) {
     return absl::NotFoundError(
         absl::StrCat("remove_handler: fd ", fd, " has no handler"));
   }
-  const absl::Status status = selector_->remove(fd);
+  absl::Status status = selector_->remove(fd);
   // Keep the entry alive until dispatch ends: this may be its own handler
   // running.
   retired_handlers_.push_back(std::move(handlers_[fd]));

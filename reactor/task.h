@@ -89,7 +89,8 @@ class TaskPromise final : public TaskPromiseBase {
   void return_value(U&& value) {
     result_.template emplace<1>(std::forward<U>(value));
   }
-  void unhandled_exception() noexcept {
+  // Emplacing an exception_ptr cannot throw.
+  void unhandled_exception() noexcept {  // NOLINT(bugprone-exception-escape)
     result_.template emplace<2>(std::current_exception());
   }
   T take_result() {

@@ -29,6 +29,7 @@
 
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
+#include "reactor/check.h"
 #include "reactor/internal/task_context.h"
 #include "reactor/outcome.h"
 #include "reactor/sleep.h"
@@ -82,7 +83,11 @@ class JoinGroup final : public CancelHook {
   Start run() { return Start{this}; }
 
   std::vector<Outcome<T>>& outcomes() { return outcomes_; }
-  std::optional<size_t> winner() const { return winner_; }
+  // The first child to finish (kAny). Precondition: the join finished.
+  size_t winner() const {
+    GALE_CHECK(winner_ != kNoChild, "when_any resumed without a winner");
+    return winner_;
+  }
 
   void on_cancel() override { cancel_children(kNoChild); }
 
@@ -135,7 +140,7 @@ class JoinGroup final : public CancelHook {
 
   std::coroutine_handle<> child_finished(size_t index) {
     const bool failed = !outcomes_[index].has_value();
-    if (policy_ == JoinPolicy::kAny && !winner_) {
+    if (policy_ == JoinPolicy::kAny && winner_ == kNoChild) {
       winner_ = index;
       cancel_children(index);
     } else if (policy_ == JoinPolicy::kAll && failed && !failing_) {
@@ -161,7 +166,7 @@ class JoinGroup final : public CancelHook {
   TaskContext* parent_ = nullptr;
   std::coroutine_handle<> awaiting_;
   size_t remaining_ = 0;
-  std::optional<size_t> winner_;
+  size_t winner_ = kNoChild;
   bool failing_ = false;
 };
 
@@ -208,7 +213,7 @@ Task<WhenAny<T>> when_any(std::vector<Task<T>> tasks) {
   GALE_CHECK(!tasks.empty(), "when_any needs at least one task");
   internal::JoinGroup<T> group(std::move(tasks), internal::JoinPolicy::kAny);
   co_await group.run();
-  const size_t index = *group.winner();
+  const size_t index = group.winner();
   if constexpr (std::is_void_v<T>) {
     group.outcomes()[index].value();  // rethrows the winner's failure
     co_return WhenAny<void>{index};
@@ -255,6 +260,8 @@ with_timeout(Duration timeout, Task<T> task) {
   if constexpr (std::is_void_v<T>) {
     co_return absl::OkStatus();
   } else {
+    GALE_CHECK(first.value.has_value(),
+               "with_timeout: the task finished without a value");
     co_return std::move(*first.value);
   }
 }

@@ -53,7 +53,8 @@ gale::Task<> ticker(double& worst_late_ms) {
     const gale::TimePoint due = gale::Clock::now() + milliseconds(10);
     co_await gale::sleep_until(due);
     const double late =
-        std::chrono::duration<double, std::milli>(gale::Clock::now() - due).count();
+        std::chrono::duration<double, std::milli>(gale::Clock::now() - due)
+            .count();
     if (late > worst_late_ms) worst_late_ms = late;
   }
 }
@@ -105,10 +106,15 @@ gale::Task<> main_task(gale::Reactor& reactor, gale::ThreadPool& pool) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  auto reactor = gale::Reactor::create().value();
-  gale::ThreadPoolOptions options;
-  options.threads = 1;
-  auto pool = gale::ThreadPool::create(options).value();
-  gale::run_until_complete(*reactor, main_task(*reactor, *pool));
+  try {
+    auto reactor = gale::Reactor::create().value();
+    gale::ThreadPoolOptions options;
+    options.threads = 1;
+    auto pool = gale::ThreadPool::create(options).value();
+    gale::run_until_complete(*reactor, main_task(*reactor, *pool));
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "offload: %s\n", e.what());
+    return 1;
+  }
   return 0;
 }
