@@ -69,11 +69,8 @@ class FutureState {
     GALE_CHECK(!outcome_.ready(), "a promise was fulfilled twice");
     outcome_ = std::move(outcome);
     if (waiter_ == nullptr) return;
-    ref();
-    waiter_reactor_->post([this] {
-      deliver();
-      unref();
-    });
+    ref();  // owned by the posted delivery, released even if it never runs
+    waiter_reactor_->post(Delivery(this));
   }
 
   // Reactor thread. Attaches `waiter` unless the outcome is already there.
@@ -111,6 +108,23 @@ class FutureState {
     }
     if (waiter != nullptr) waiter->on_ready();
   }
+
+  // The posted wakeup of a waiter. It holds a reference to the state, which it
+  // releases whether it runs or is dropped unrun (its reactor destroyed first).
+  class Delivery {
+   public:
+    explicit Delivery(FutureState* state) : state_(state) {}
+    Delivery(Delivery&& other) noexcept
+        : state_(std::exchange(other.state_, nullptr)) {}
+    Delivery& operator=(Delivery&&) = delete;
+    ~Delivery() {
+      if (state_ != nullptr) state_->unref();
+    }
+    void operator()() { state_->deliver(); }
+
+   private:
+    FutureState* state_;
+  };
 
   std::atomic<int> refs_{2};  // the promise and the future
   std::mutex mutex_;

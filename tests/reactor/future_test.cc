@@ -146,6 +146,22 @@ TEST_P(FutureTest, ReactorDestroyedWhileWaitingThenFulfilledElsewhere) {
   EXPECT_FALSE(resumed);
 }
 
+// The fulfilment's wakeup is already queued on the reactor when the reactor is
+// destroyed: the queued delivery is dropped unrun and must still release the
+// shared state (LSan checks it under --config=asan).
+TEST_P(FutureTest, ReactorDestroyedWithADeliveryQueued) {
+  Promise<int> promise;
+  Future<int> future = promise.get_future();
+  auto waiter = [](Future<int> f) -> Task<void> { co_await std::move(f); };
+  spawn(reactor(), waiter(std::move(future)));
+  reactor().post([&] {
+    promise.set_value(3);  // the waiter is attached: a delivery is posted
+    reactor().stop();      // ...and never runs
+  });
+  reactor().run();
+  recreate({});
+}
+
 GALE_INSTANTIATE_FOR_BOTH_BACKENDS(FutureTest);
 
 }  // namespace
