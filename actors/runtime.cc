@@ -8,7 +8,9 @@
 #include <utility>
 
 #include "absl/strings/str_cat.h"
+#include "actors/internal/live_actors.h"
 #include "reactor/check.h"
+#include "reactor/internal/reactor_internals.h"
 
 namespace gale {
 namespace {
@@ -87,7 +89,21 @@ absl::Status Runtime::launch(const RuntimeOptions& options) {
     slot->reactor = *reactor;
     threads_.push_back(std::move(slot));
   }
-  return first_failure;
+  if (!first_failure.ok()) return first_failure;
+  connect_lanes();
+  return absl::OkStatus();
+}
+
+// Gives every reactor a producer lane into each sibling's inbound queue (see
+// internal::PeerLanes). The reactor threads already run their loops, but no
+// user code: that reaches a reactor only through a post made after start()
+// returns, which the queue orders after this (release/acquire).
+void Runtime::connect_lanes() {
+  std::vector<Reactor*> reactors;
+  reactors.reserve(threads_.size());
+  for (const std::unique_ptr<ReactorThread>& slot : threads_)
+    reactors.push_back(slot->reactor);
+  internal::PeerLanes::connect(this, reactors);
 }
 
 Runtime::~Runtime() {
@@ -135,7 +151,23 @@ void Runtime::run_reactor_thread(Reactor& reactor) {
   ++runs_returned_;
   lifecycle_changed_.notify_all();
   lifecycle_changed_.wait(lock, [this] { return teardown_; });
+  lock.unlock();
+  finish_work(reactor);
+  lock.lock();
+  ++work_finished_;
+  lifecycle_changed_.notify_all();
+  lifecycle_changed_.wait(lock,
+                          [this] { return work_finished_ == threads_.size(); });
   // The caller destroys the reactor, on this thread, after this returns.
+}
+
+// Shutdown's first phase, while every reactor still exists: suspended tasks
+// are destroyed (a coroutine handler before its actor), then the actors stop —
+// on_stop runs, queued asks fail. What they post to a sibling lands in a live
+// queue and is dropped with it in the second phase, which posts nothing.
+void Runtime::finish_work(Reactor& reactor) {
+  internal::ReactorInternals::root_tasks(reactor).destroy_all();
+  internal::terminate_live_actors();
 }
 
 void Runtime::wait() {

@@ -12,10 +12,15 @@
 //   runtime->stop();  // from any thread, or a signal handler
 //   runtime->wait();  // joins the reactor threads
 //
-// Each reactor is created, run and destroyed on its own thread, so a reactor
-// destroyed at stop destroys its suspended tasks there (see reactor/spawn.h);
-// callbacks still queued are dropped unrun, which breaks their promises: an
-// ask in flight completes with an error rather than hanging.
+// A reactor posting to a sibling enqueues through a producer lane of its own in
+// the sibling's queue (see Reactor::post); other threads post as usual.
+//
+// Each reactor is created, run and destroyed on its own thread. Shutdown goes
+// in two phases: while every reactor still exists, each destroys its suspended
+// tasks (see reactor/spawn.h) and stops its actors (on_stop runs, queued asks
+// fail); then each reactor is destroyed, dropping callbacks still queued
+// unrun, which breaks their promises: an ask in flight completes with an error
+// rather than hanging.
 //
 // Thread-safety notes: stop(), size(), reactor(), next_reactor() and
 // offload_pool() are thread-safe. wait() and ~Runtime must not run on one of
@@ -98,9 +103,11 @@ class Runtime {
 
   explicit Runtime(std::unique_ptr<ThreadPool> pool) : pool_(std::move(pool)) {}
   absl::Status launch(const RuntimeOptions& options);
+  void connect_lanes();
   void thread_main(const RuntimeOptions& options, size_t index,
                    std::promise<absl::StatusOr<Reactor*>> ready);
   void run_reactor_thread(Reactor& reactor);
+  void finish_work(Reactor& reactor);
   bool on_own_thread() const;
 
   std::unique_ptr<ThreadPool> pool_;
@@ -114,6 +121,7 @@ class Runtime {
   std::mutex lifecycle_mutex_;
   std::condition_variable lifecycle_changed_;
   size_t runs_returned_ = 0;  // guarded by lifecycle_mutex_
+  size_t work_finished_ = 0;  // guarded by lifecycle_mutex_
   bool teardown_ = false;     // guarded by lifecycle_mutex_
   bool joined_ = false;       // guarded by lifecycle_mutex_
 };

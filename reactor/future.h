@@ -14,14 +14,16 @@
 //
 // Thread contract: Promise's methods are thread-safe (one fulfilment wins; a
 // second is a programmer error). Awaiting a future and then() are Reactor
-// thread only. Memory ordering: everything the fulfilling thread wrote before
-// set_value() is visible to the consumer when it resumes (a mutex orders the
-// handoff, then a post to the consumer's reactor). The value is destroyed by
-// the consumer, or with the shared state when the last side lets go.
+// thread only; get() blocks a thread that has no reactor. Memory ordering:
+// everything the fulfilling thread wrote before set_value() is visible to the
+// consumer when it resumes (a mutex orders the handoff, then a post to the
+// consumer's reactor). The value is destroyed by the consumer, or with the
+// shared state when the last side lets go.
 #ifndef GALE_REACTOR_FUTURE_H_
 #define GALE_REACTOR_FUTURE_H_
 
 #include <atomic>
+#include <condition_variable>
 #include <coroutine>
 #include <mutex>
 #include <source_location>
@@ -69,11 +71,17 @@ class FutureState {
     GALE_CHECK(!outcome_.ready(), "a promise was fulfilled twice");
     outcome_ = std::move(outcome);
     if (waiter_ == nullptr) return;
+    if (waiter_reactor_ == nullptr) {  // a blocked thread: wake it here
+      std::exchange(waiter_, nullptr)->on_ready();
+      return;
+    }
     ref();  // owned by the posted delivery, released even if it never runs
     waiter_reactor_->post(Delivery(this));
   }
 
-  // Reactor thread. Attaches `waiter` unless the outcome is already there.
+  // Reactor thread (or, with `reactor` null, a thread without one, whose
+  // waiter is told directly from the fulfilling thread). Attaches `waiter`
+  // unless the outcome is already there.
   bool attach(FutureWaiter* waiter, Reactor* reactor) {
     std::lock_guard lock(mutex_);
     if (outcome_.ready()) return false;
@@ -178,6 +186,25 @@ class FutureAwaiter final : public SuspendPoint, public FutureWaiter {
   bool waiting_ = false;
 };
 
+// Blocks a thread without a reactor until the future is ready.
+class BlockingWaiter final : public FutureWaiter {
+ public:
+  void on_ready() override {
+    std::lock_guard lock(mutex_);
+    ready_ = true;
+    ready_changed_.notify_one();
+  }
+  void wait() {
+    std::unique_lock lock(mutex_);
+    ready_changed_.wait(lock, [this] { return ready_; });
+  }
+
+ private:
+  std::mutex mutex_;
+  std::condition_variable ready_changed_;
+  bool ready_ = false;
+};
+
 template <typename T, typename Fn>
 Task<void> run_then(Future<T> future, Fn fn) {
   Outcome<T> outcome;
@@ -219,6 +246,22 @@ class [[nodiscard]] Future {
   internal::FutureAwaiter<T> operator co_await() && {
     GALE_CHECK(state_ != nullptr, "awaiting an empty or consumed Future");
     return internal::FutureAwaiter<T>(std::exchange(state_, nullptr));
+  }
+
+  // Blocks until the promise is fulfilled, then returns the value or rethrows
+  // the exception: for threads without a reactor (main, tests, a pool job).
+  // On a reactor thread it would freeze the loop, so it aborts there; await
+  // the future instead. Thread-safe (off reactor threads).
+  T get() && {
+    GALE_CHECK(state_ != nullptr, "get() on an empty or consumed Future");
+    GALE_CHECK(Reactor::current() == nullptr,
+               "Future::get() would block a reactor thread: co_await it");
+    internal::FutureState<T>* state = std::exchange(state_, nullptr);
+    internal::BlockingWaiter waiter;
+    if (state->attach(&waiter, nullptr)) waiter.wait();
+    Outcome<T> outcome = state->take();
+    state->unref();
+    return outcome.value();
   }
 
   // Calls `fn(Outcome<T>)` on the calling reactor once the future is ready.

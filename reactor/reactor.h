@@ -59,6 +59,7 @@ class Wakeup;
 struct HandlerEntry;
 struct ReadyEvent;
 struct ReactorInternals;
+struct PeerLanes;
 }  // namespace internal
 
 class Reactor;
@@ -95,8 +96,11 @@ class Reactor {
   // From the reactor's own thread it joins the ready queue and runs in the next
   // step, after everything already ready. From another thread it goes through a
   // lock-free queue (moodycamel), drained in bulk; the eventfd is written only
-  // if the reactor is asleep or about to sleep. Per posting thread, callbacks
-  // run in post order. Memory ordering: everything the posting thread wrote
+  // if the reactor is asleep or about to sleep. A reactor of a Runtime posting
+  // to a sibling enqueues through a producer lane reserved for it in the
+  // sibling's queue (internal::PeerLanes), cheaper than the per-thread lookup
+  // other threads go through; either way, per posting thread, callbacks run
+  // in post order. Memory ordering: everything the posting thread wrote
   // before post() is visible to `fn` when it runs (release/acquire through the
   // queue). `fn` is destroyed on the reactor's thread, after it runs or, if it
   // never runs, in ~Reactor.
@@ -182,6 +186,7 @@ class Reactor {
 
  private:
   friend struct internal::ReactorInternals;
+  friend struct internal::PeerLanes;
 
   struct InboundTraits : moodycamel::ConcurrentQueueDefaultTraits {
     static constexpr size_t BLOCK_SIZE = 256;
@@ -197,6 +202,7 @@ class Reactor {
           std::unique_ptr<internal::Wakeup> wakeup);
 
   void post_from_another_thread(Callback fn, std::source_location where);
+  const moodycamel::ProducerToken* lane_from_calling_thread() const;
 
   // One iteration, in named phases.
   void run_once(TimePoint run_deadline);
@@ -238,7 +244,16 @@ class Reactor {
   // it to share a line with something this thread writes per callback (the
   // dequeue batch, counters), every post would miss its cache.
   alignas(64) std::unique_ptr<internal::Wakeup> wakeup_;
+  // The group of reactors this one posts to through lanes, and its index
+  // there (internal::PeerLanes). A reactor outside a runtime is a group of
+  // one: itself.
+  const void* peer_group_ = this;
+  size_t peer_index_ = 0;
   moodycamel::ConcurrentQueue<Work, InboundTraits> inbound_;
+  // lanes_[i]: the producer through which sibling i enqueues into inbound_
+  // (none at this reactor's own index). Declared after inbound_ so that it is
+  // destroyed first: a token's destructor touches the producer the queue owns.
+  std::vector<std::unique_ptr<moodycamel::ProducerToken>> lanes_;
   alignas(64) std::array<Work, kInboundBatch> inbound_batch_;
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
@@ -251,6 +266,33 @@ class Reactor {
   ReactorStats stats_;
 };
 
+namespace internal {
+
+// Producer lanes between the reactors of one Runtime. Reactor j owns one
+// moodycamel ProducerToken into its inbound queue per sibling i; a post from
+// i's thread to j enqueues through it rather than through moodycamel's
+// implicit producer of the thread, found by a hash lookup on every enqueue.
+// Each sender keeps using one producer per target, so per-sender order holds.
+// Internal: the runtime's hook and its tests'. Declared next to Reactor rather
+// than in internal/reactor_internals.h so that //reactor alone provides it.
+struct PeerLanes {
+  // Makes `peers` one group named `group` (an address unique while they live,
+  // such as the runtime's) and gives each a lane into every sibling's queue.
+  // Call once, before any of them posts to a sibling and before they are
+  // published to other threads: posting threads read what this writes with
+  // no synchronisation of their own. Their loops may already be running: they
+  // read none of it, and creating a token is safe against the queue's
+  // consumer.
+  static void connect(const void* group, std::span<Reactor* const> peers);
+
+  // The lane that posts from the calling thread to `target` go through, or
+  // nullptr for moodycamel's implicit path. Thread-safe.
+  static const moodycamel::ProducerToken* lane_to(const Reactor& target) {
+    return target.lane_from_calling_thread();
+  }
+};
+
+}  // namespace internal
 }  // namespace gale
 
 #endif  // GALE_REACTOR_REACTOR_H_

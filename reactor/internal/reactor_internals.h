@@ -1,6 +1,7 @@
 // ReactorInternals: the few private parts of a Reactor that the coroutine layer
 // of reactor/ needs (the list of running task chains, the exception handler).
-// Internal.
+// Internal. (The runtime's lanes between reactors are internal::PeerLanes, in
+// reactor.h.)
 //
 // Thread contract: Reactor thread only.
 #ifndef GALE_REACTOR_INTERNAL_REACTOR_INTERNALS_H_

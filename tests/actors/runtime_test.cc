@@ -8,6 +8,7 @@
 #include <atomic>
 #include <future>
 #include <set>
+#include <string>
 #include <thread>
 #include <vector>
 
@@ -72,6 +73,148 @@ TEST(RuntimeTest, DestructorStopsAndJoinsWithoutAnExplicitStop) {
     run_on(*runtime, 1, [] { return 0; });
   }
   EXPECT_EQ(ran.load(), 100);
+}
+
+// Every reactor posts kPerSender numbered callbacks to every sibling, and the
+// test's thread to every reactor, in chunks so that the loops drain as they
+// go. Each receiver must see 0, 1, 2, ... from each sender: per-sender FIFO
+// and exactly once, through lanes and the implicit path into the same queues.
+class AllToAll {
+ public:
+  static constexpr int kPerSender = 100'000;
+  static constexpr int kChunk = 1'000;
+
+  explicit AllToAll(Runtime& runtime)
+      : runtime_(runtime),
+        size_(runtime.size()),
+        receivers_(size_),
+        expected_per_receiver_(static_cast<int>(size_) * kPerSender) {
+    // Sender index size_ is the test's thread.
+    for (Receiver& receiver : receivers_) receiver.next.assign(size_ + 1, 0);
+  }
+
+  // Returns once every receiver got everything.
+  void run() {
+    for (size_t sender = 0; sender < size_; ++sender) {
+      runtime_.reactor(sender).post([this, sender] { send_chunk(sender, 0); });
+    }
+    for (int from = 0; from < kPerSender; from += kChunk) {
+      for (size_t target = 0; target < size_; ++target) {
+        post_chunk(size_, target, from);
+      }
+    }
+    done_.get_future().wait();
+  }
+
+  // After the runtime has stopped.
+  void expect_all_received_in_order() const {
+    for (size_t target = 0; target < size_; ++target) {
+      const Receiver& receiver = receivers_[target];
+      EXPECT_EQ(receiver.out_of_order, 0) << "at reactor " << target;
+      EXPECT_EQ(receiver.received, expected_per_receiver_);
+      for (size_t sender = 0; sender <= size_; ++sender) {
+        if (sender == target) continue;
+        EXPECT_EQ(receiver.next[sender], kPerSender)
+            << "from " << sender << " to " << target;
+      }
+    }
+  }
+
+ private:
+  // Touched on its reactor's thread only.
+  struct alignas(64) Receiver {
+    std::vector<int> next;  // per sender, the number expected next
+    int received = 0;
+    int out_of_order = 0;
+  };
+
+  // On reactor `sender`: one chunk to every sibling, then the next chunk a
+  // turn later (a post to itself), so that its own loop drains meanwhile.
+  void send_chunk(size_t sender, int from) {
+    for (size_t target = 0; target < size_; ++target) {
+      if (target != sender) post_chunk(sender, target, from);
+    }
+    if (from + kChunk < kPerSender) {
+      runtime_.reactor(sender).post(
+          [this, sender, from] { send_chunk(sender, from + kChunk); });
+    }
+  }
+
+  void post_chunk(size_t sender, size_t target, int from) {
+    for (int seq = from; seq < from + kChunk; ++seq) {
+      runtime_.reactor(target).post(
+          [this, sender, target, seq] { receive(sender, target, seq); });
+    }
+  }
+
+  void receive(size_t sender, size_t target, int seq) {
+    Receiver& receiver = receivers_[target];
+    if (seq != receiver.next[sender]) ++receiver.out_of_order;
+    receiver.next[sender] = seq + 1;
+    if (++receiver.received == expected_per_receiver_ &&
+        finished_.fetch_add(1, std::memory_order_acq_rel) + 1 == size_) {
+      done_.set_value();
+    }
+  }
+
+  Runtime& runtime_;
+  const size_t size_;
+  std::vector<Receiver> receivers_;
+  const int expected_per_receiver_;
+  std::atomic<size_t> finished_{0};
+  std::promise<void> done_;
+};
+
+class RuntimeLanesTest : public ::testing::TestWithParam<size_t> {};
+
+TEST_P(RuntimeLanesTest, EveryReactorPostsToEverySiblingInOrderExactlyOnce) {
+  auto runtime = start_runtime(GetParam());
+  AllToAll all_to_all(*runtime);
+  all_to_all.run();
+  runtime->stop();
+  runtime->wait();
+  all_to_all.expect_all_received_in_order();
+}
+
+INSTANTIATE_TEST_SUITE_P(Reactors, RuntimeLanesTest, ::testing::Values(2, 4),
+                         [](const ::testing::TestParamInfo<size_t>& info) {
+                           return std::to_string(info.param);
+                         });
+
+TEST(RuntimeTest, EachReactorPostsToEachSiblingThroughALaneOfItsOwn) {
+  constexpr size_t kReactors = 3;
+  auto runtime = start_runtime(kReactors);
+  std::set<const moodycamel::ProducerToken*> lanes;
+  for (size_t sender = 0; sender < kReactors; ++sender) {
+    for (size_t target = 0; target < kReactors; ++target) {
+      const moodycamel::ProducerToken* lane = run_on(*runtime, sender, [&] {
+        return internal::PeerLanes::lane_to(runtime->reactor(target));
+      });
+      if (sender == target) {
+        EXPECT_EQ(lane, nullptr);  // its own posts take the ready queue
+      } else {
+        EXPECT_NE(lane, nullptr) << "from " << sender << " to " << target;
+        lanes.insert(lane);
+      }
+    }
+  }
+  EXPECT_EQ(lanes.size(), kReactors * (kReactors - 1));
+}
+
+TEST(RuntimeTest, PostsFromOutsideTheRuntimeTakeTheImplicitPath) {
+  auto runtime = start_runtime(2);
+  auto other = start_runtime(1);
+  // The test's thread owns no reactor.
+  EXPECT_EQ(internal::PeerLanes::lane_to(runtime->reactor(0)), nullptr);
+  // A reactor of another runtime is no sibling, either way.
+  EXPECT_EQ(
+      run_on(*other, 0,
+             [&] { return internal::PeerLanes::lane_to(runtime->reactor(0)); }),
+      nullptr);
+  EXPECT_EQ(
+      run_on(*runtime, 1,
+             [&] { return internal::PeerLanes::lane_to(other->reactor(0)); }),
+      nullptr);
 }
 
 TEST(RuntimeTest, NextReactorGoesRoundRobin) {

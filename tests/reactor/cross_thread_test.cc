@@ -47,6 +47,34 @@ TEST_P(CrossThreadTest, PostsFromFourThreadsAllRunOnceInPerThreadOrder) {
   EXPECT_LE(stats.wakeups_written, stats.polls);
 }
 
+// A thread that owns a reactor outside any runtime has no lane into this one:
+// it posts through the implicit path like any other thread, in order.
+TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
+  constexpr int kPosts = 100'000;
+  std::vector<int> received;  // touched on the reactor only
+  bool had_lane = true;
+  std::thread other([&] {
+    absl::StatusOr<std::unique_ptr<Reactor>> own = Reactor::create();
+    if (!own.ok()) {
+      ADD_FAILURE() << own.status();
+      reactor().stop();
+      return;
+    }
+    had_lane = internal::PeerLanes::lane_to(reactor()) != nullptr;
+    for (int i = 0; i < kPosts; ++i) {
+      reactor().post([&, i] {
+        received.push_back(i);
+        if (i == kPosts - 1) reactor().stop();
+      });
+    }
+  });
+  reactor().run();
+  other.join();
+  EXPECT_FALSE(had_lane);
+  ASSERT_EQ(received.size(), static_cast<size_t>(kPosts));
+  for (int i = 0; i < kPosts; ++i) ASSERT_EQ(received[i], i);
+}
+
 TEST_P(CrossThreadTest, StopFromAnotherThread) {
   std::promise<void> running;
   reactor().post([&] { running.set_value(); });

@@ -1,0 +1,524 @@
+#include "actors/internal/actor_cell.h"
+
+#include <algorithm>
+#include <atomic>
+#include <deque>
+#include <exception>
+#include <utility>
+#include <vector>
+
+#include "absl/strings/str_cat.h"
+#include "actors/actor.h"
+#include "actors/internal/system_messages.h"
+#include "reactor/check.h"
+#include "reactor/internal/reactor_internals.h"
+#include "reactor/outcome.h"
+#include "reactor/spawn.h"
+
+namespace gale::internal {
+
+// What only some actors need: supervision, and the links that tell others
+// when this one ends. Allocated on first use.
+struct CellExtras {
+  CellRef parent;
+  std::optional<SupervisionPolicy> policy;
+  std::deque<TimePoint> restarts;  // within the policy's window
+  std::vector<CellRef> children;
+  std::vector<CellRef> watchers;
+};
+
+namespace {
+
+std::atomic<uint64_t> g_next_actor_id{1};
+
+absl::Status status_of(std::exception_ptr error) {
+  try {
+    std::rethrow_exception(std::move(error));
+  } catch (const StatusError& e) {
+    return e.status();
+  } catch (const std::exception& e) {
+    return absl::UnknownError(absl::StrCat("handler threw: ", e.what()));
+  } catch (...) {
+    return absl::UnknownError("handler threw a non-std::exception");
+  }
+}
+
+const SupervisionPolicy& default_policy() {
+  static const SupervisionPolicy* policy = new SupervisionPolicy();
+  return *policy;
+}
+
+}  // namespace
+
+// ---- Posted callbacks -----------------------------------------------------
+// Each is 8–16 bytes, so it sits inline in the reactor's queues: a send
+// allocates nothing beyond its envelope.
+
+// Builds the actor; dropped unrun (the reactor destroyed first), abandons it.
+class ActorCell::StartActor {
+ public:
+  explicit StartActor(ActorCell* cell) : cell_(cell) {}
+  StartActor(StartActor&& other) noexcept
+      : cell_(std::exchange(other.cell_, nullptr)) {}
+  StartActor& operator=(StartActor&&) = delete;
+  ~StartActor() {
+    if (cell_ != nullptr) cell_->abandon();
+  }
+  void operator()() { std::exchange(cell_, nullptr)->start(); }
+
+ private:
+  ActorCell* cell_;
+};
+
+// One turn of the mailbox. While queued it stands for the life reference of a
+// cell that terminates meanwhile (see release_life).
+class ActorCell::RunMailbox {
+ public:
+  explicit RunMailbox(ActorCell* cell) : cell_(cell) {}
+  RunMailbox(RunMailbox&& other) noexcept
+      : cell_(std::exchange(other.cell_, nullptr)) {}
+  RunMailbox& operator=(RunMailbox&&) = delete;
+  ~RunMailbox() {
+    if (cell_ == nullptr) return;
+    cell_->scheduled_ = false;
+    if (cell_->terminated()) cell_->unref();
+  }
+  void operator()() { std::exchange(cell_, nullptr)->run_mailbox(); }
+
+ private:
+  ActorCell* cell_;
+};
+
+// A message crossing to the home reactor. Dropped unrun (runtime teardown),
+// it frees the envelope without posting anything: an ask's reply abandons.
+class ActorCell::CrossDelivery {
+ public:
+  CrossDelivery(ActorCell* cell, Envelope* envelope)
+      : cell_(cell), envelope_(envelope) {}
+  CrossDelivery(CrossDelivery&& other) noexcept
+      : cell_(std::exchange(other.cell_, nullptr)),
+        envelope_(std::exchange(other.envelope_, nullptr)) {}
+  CrossDelivery& operator=(CrossDelivery&&) = delete;
+  ~CrossDelivery() {
+    delete envelope_;
+    if (cell_ != nullptr) cell_->unref();
+  }
+  void operator()() {
+    cell_->enqueue(std::exchange(envelope_, nullptr));
+    std::exchange(cell_, nullptr)->unref();
+  }
+
+ private:
+  ActorCell* cell_;
+  Envelope* envelope_;
+};
+
+// ---- Any thread -------------------------------------------------------------
+
+ActorCell::ActorCell(Reactor& home, Runtime& runtime, uint32_t batch)
+    : batch_(std::max<uint32_t>(batch, 1)),
+      id_(g_next_actor_id.fetch_add(1, std::memory_order_relaxed)),
+      home_(&home),
+      runtime_(&runtime) {}
+
+ActorCell::~ActorCell() {
+  GALE_CHECK(actor_ == nullptr, "an actor cell freed with its actor alive");
+}
+
+void ActorCell::send(Envelope* envelope) {
+  if (home_->in_loop_thread()) {
+    enqueue(envelope);
+    return;
+  }
+  ref();  // the delivery's, released on the home thread
+  home_->post(CrossDelivery(this, envelope));
+}
+
+void ActorCell::post_start() {
+  // The life reference travels with the start; refs_ starts at 1 for it.
+  home_->post(StartActor(this));
+}
+
+// ---- Home thread: lifecycle
+// --------------------------------------------------
+
+void ActorCell::set_parent(ActorCell* parent,
+                           std::optional<SupervisionPolicy> policy) {
+  CellExtras& links = extras();
+  links.policy = std::move(policy);
+  if (parent == nullptr) return;
+  links.parent = CellRef(parent);
+  parent->add_child(this);
+}
+
+void ActorCell::start() {
+  CellRef self(this);  // on_start may fail and terminate this cell
+  link_live();
+  state_ = State::kRunning;
+  if (!build_actor()) return;
+  if (!mailbox_.empty() && !scheduled_) schedule();
+}
+
+// Builds the actor and runs on_start. False if the actor did not survive it.
+bool ActorCell::build_actor() {
+  t_constructing_cell = this;
+  try {
+    actor_ = construct();
+  } catch (...) {
+    t_constructing_cell = nullptr;
+    ReactorInternals::report_failure(*home_, std::source_location::current());
+    const std::exception_ptr error = std::current_exception();
+    CellRef parent = extras_ != nullptr ? extras_->parent : CellRef();
+    terminate(status_of(error));
+    if (parent) escalate_to(parent, error, std::source_location::current());
+    return false;
+  }
+  t_constructing_cell = nullptr;
+  handling_ = true;
+  std::exception_ptr failure;
+  try {
+    actor_->on_start();
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  handling_ = false;
+  if (failure) {
+    on_failure(failure);
+  } else if (stop_requested_) {
+    terminate(absl::OkStatus());
+  }
+  return state_ == State::kRunning;
+}
+
+// The start never ran (the reactor was destroyed first): nothing was built,
+// nothing may be posted; queued messages are freed, asks abandon.
+void ActorCell::abandon() {
+  state_ = State::kTerminated;
+  while (Envelope* envelope = mailbox_.pop()) delete envelope;
+  extras_.reset();
+  unref();
+}
+
+// Inside a handler (or on_start, or a coroutine handler) the stop waits for it
+// to return. Elsewhere (a timer or callback of the actor's own) it is queued
+// as a message, so the actor is never destroyed under its caller's feet.
+void ActorCell::request_stop(ExitReason reason) {
+  if (state_ == State::kTerminated || stop_requested_) return;
+  if (handling_ || busy_) {
+    stop_requested_ = true;
+    return;
+  }
+  stop_requested_ = true;
+  enqueue(new StopMessage(std::move(reason)));
+}
+
+void ActorCell::call_on_stop() {
+  handling_ = true;
+  try {
+    actor_->on_stop();
+  } catch (...) {
+    ReactorInternals::report_failure(*home_, std::source_location::current());
+  }
+  handling_ = false;
+}
+
+void ActorCell::terminate(ExitReason reason) {
+  if (state_ == State::kTerminated) return;
+  state_ = State::kTerminated;
+  unlink_live();
+  if (actor_ != nullptr) {
+    call_on_stop();
+    destroy_actor();
+    actor_ = nullptr;
+  }
+  const absl::Status gone =
+      absl::UnavailableError(absl::StrCat("gale: actor ", id_, " stopped"));
+  if (in_progress_ != nullptr) {  // its handler's frame was destroyed
+    in_progress_->reject(gone);
+    delete std::exchange(in_progress_, nullptr);
+  }
+  reject_queued(gone);
+  notify_links(reason);
+  release_life();
+}
+
+void ActorCell::reject_queued(const absl::Status& why) {
+  while (Envelope* envelope = mailbox_.pop()) {
+    envelope->reject(why);
+    delete envelope;
+  }
+}
+
+// Watchers get Down, the parent forgets this child, children are stopped.
+void ActorCell::notify_links(const ExitReason& reason) {
+  if (extras_ == nullptr) return;
+  CellExtras links = std::move(*extras_);
+  extras_.reset();
+  for (CellRef& watcher : links.watchers) {
+    watcher->send(new DownMessage(Down{id_, reason}));
+  }
+  if (links.parent) links.parent->send(new ChildTerminatedMessage(this));
+  for (CellRef& child : links.children) {
+    child->send(new StopMessage(absl::CancelledError(
+        absl::StrCat("gale: parent actor ", id_, " stopped"))));
+  }
+}
+
+// A RunMailbox still queued owns the release (it must not touch a freed cell).
+void ActorCell::release_life() {
+  if (!scheduled_) unref();
+}
+
+void ActorCell::terminate_for_shutdown() {
+  terminate(absl::CancelledError("gale: runtime stopped"));
+}
+
+// ---- Home thread: messages
+// ---------------------------------------------------
+
+void ActorCell::enqueue(Envelope* envelope) {
+  if (state_ == State::kTerminated) {
+    envelope->reject(absl::UnavailableError(
+        absl::StrCat("gale: actor ", id_, " is stopped")));
+    delete envelope;
+    return;
+  }
+  mailbox_.push(envelope);
+  if (state_ == State::kRunning && !scheduled_ && !handling_ && !busy_) {
+    schedule();
+  }
+}
+
+void ActorCell::schedule() {
+  scheduled_ = true;
+  home_->post(RunMailbox(this));
+}
+
+// One turn. scheduled_ stays set until the turn ends, so that sends made
+// meanwhile do not post another turn and a termination meanwhile leaves the
+// life reference to this turn (the cell outlives the loop below).
+void ActorCell::run_mailbox() {
+  for (uint32_t handled = 0; handled < batch_; ++handled) {
+    if (state_ != State::kRunning || busy_) break;
+    Envelope* envelope = mailbox_.pop();
+    if (envelope == nullptr) break;
+    handle(envelope);
+  }
+  scheduled_ = false;
+  if (state_ == State::kTerminated) {
+    unref();  // the life reference this turn stood for
+    return;
+  }
+  // A full batch: let the other callbacks of this reactor run first.
+  if (state_ == State::kRunning && !busy_ && !mailbox_.empty()) schedule();
+}
+
+void ActorCell::handle(Envelope* envelope) {
+  handling_ = true;
+  Task<void> pending;
+  std::exception_ptr failure;
+  try {
+    pending = envelope->deliver(*actor_);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  handling_ = false;
+  if (pending.valid()) {
+    busy_ = true;
+    in_progress_ = envelope;
+    gale::spawn(*home_, await_handler(std::move(pending)));
+    return;
+  }
+  if (failure) {
+    // Reported before the ask fails: the sender may free the exception as
+    // soon as it has it.
+    const std::source_location sent_from = envelope->sent_from;
+    report(failure, sent_from);
+    envelope->fail(failure);
+    delete envelope;
+    supervise(failure, sent_from);
+  } else {
+    delete envelope;
+  }
+  if (stop_requested_) terminate(absl::OkStatus());
+}
+
+// A coroutine handler: the mailbox waits until it finishes, then its
+// envelope (whose ask the handler's value completed) goes.
+Task<void> ActorCell::await_handler(Task<void> handler) {
+  CellRef self(this);  // a failure may terminate this cell
+  std::exception_ptr failure;
+  try {
+    co_await std::move(handler);
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  busy_ = false;
+  Envelope* envelope = std::exchange(in_progress_, nullptr);
+  const std::source_location sent_from = envelope->sent_from;
+  if (failure) {
+    report(failure, sent_from);
+    envelope->fail(failure);
+  }
+  delete envelope;
+  if (failure) supervise(failure, sent_from);
+  handler_finished();
+}
+
+void ActorCell::handler_finished() {
+  if (state_ != State::kRunning) return;
+  if (stop_requested_) {
+    terminate(absl::OkStatus());
+  } else if (!mailbox_.empty() && !scheduled_) {
+    schedule();
+  }
+}
+
+// ---- Home thread: supervision
+// ------------------------------------------------
+
+void ActorCell::on_failure(std::exception_ptr error,
+                           std::source_location where) {
+  report(error, where);
+  supervise(std::move(error), where);
+}
+
+void ActorCell::report(std::exception_ptr error, std::source_location where) {
+  try {
+    std::rethrow_exception(std::move(error));
+  } catch (...) {
+    ReactorInternals::report_failure(*home_, where);
+  }
+}
+
+// `where`: the failed message's origin, named again if the failure escalates.
+void ActorCell::supervise(std::exception_ptr error,
+                          std::source_location where) {
+  const Directive directive = decide(error);
+  if (directive == Directive::kResume) return;
+  if (directive == Directive::kRestart && restartable() &&
+      within_restart_intensity()) {
+    restart();
+    return;
+  }
+  // Stop; escalate too when asked, or when the restarts ran out (OTP).
+  const bool escalate = directive != Directive::kStop;
+  CellRef parent = extras_ != nullptr ? extras_->parent : CellRef();
+  terminate(status_of(error));
+  if (escalate && parent) escalate_to(parent, error, where);
+}
+
+void ActorCell::escalate_to(const CellRef& parent, std::exception_ptr error,
+                            std::source_location where) {
+  auto* failed = new ChildFailedMessage(std::move(error));
+  failed->sent_from = where;
+  parent->send(failed);
+}
+
+Directive ActorCell::decide(std::exception_ptr error) {
+  const SupervisionPolicy& policy = extras_ != nullptr && extras_->policy
+                                        ? *extras_->policy
+                                        : default_policy();
+  if (policy.decide) {
+    try {
+      return policy.decide(error);
+    } catch (...) {
+      ReactorInternals::report_failure(*home_, std::source_location::current());
+      return Directive::kStop;
+    }
+  }
+  return policy.directive;
+}
+
+// Records a restart now; false if that is one too many within the window.
+bool ActorCell::within_restart_intensity() {
+  CellExtras& links = extras();
+  const SupervisionPolicy& policy =
+      links.policy ? *links.policy : default_policy();
+  const TimePoint now = Clock::now();
+  while (!links.restarts.empty() &&
+         now - links.restarts.front() > policy.within) {
+    links.restarts.pop_front();
+  }
+  if (static_cast<int>(links.restarts.size()) >= policy.max_restarts) {
+    return false;
+  }
+  links.restarts.push_back(now);
+  return true;
+}
+
+// on_stop on the old instance, its children stopped, a new one built from the
+// spawn arguments; the mailbox carries over.
+void ActorCell::restart() {
+  call_on_stop();
+  destroy_actor();
+  actor_ = nullptr;
+  if (extras_ != nullptr) {
+    for (CellRef& child : extras_->children) {
+      child->send(new StopMessage(absl::CancelledError(
+          absl::StrCat("gale: parent actor ", id_, " restarted"))));
+    }
+    extras_->children.clear();
+  }
+  stop_requested_ = false;
+  if (build_actor() && !mailbox_.empty() && !scheduled_) schedule();
+}
+
+// ---- Home thread: links
+// ------------------------------------------------------
+
+void ActorCell::add_child(ActorCell* child) {
+  extras().children.emplace_back(child);
+}
+
+void ActorCell::remove_child(ActorCell* child) {
+  if (extras_ == nullptr) return;
+  std::vector<CellRef>& children = extras_->children;
+  auto it =
+      std::find_if(children.begin(), children.end(),
+                   [child](const CellRef& c) { return c.get() == child; });
+  if (it != children.end()) children.erase(it);
+}
+
+void ActorCell::add_watcher(ActorCell* watcher) {
+  extras().watchers.emplace_back(watcher);
+}
+
+CellExtras& ActorCell::extras() {
+  if (extras_ == nullptr) extras_ = std::make_unique<CellExtras>();
+  return *extras_;
+}
+
+ActorCell& ActorCell::of(Actor& actor) { return *actor.cell_; }
+
+// ---- System messages -------------------------------------------------------
+
+Task<void> StopMessage::deliver(Actor& actor) {
+  ActorCell::of(actor).request_stop(std::move(reason_));
+  return {};
+}
+
+Task<void> WatchMessage::deliver(Actor& actor) {
+  ActorCell::of(actor).add_watcher(watcher_.get());
+  return {};
+}
+
+void WatchMessage::reject(const absl::Status& why) {
+  watcher_->send(new DownMessage(Down{target_id_, why}));
+}
+
+Task<void> DownMessage::deliver(Actor& actor) {
+  actor.on_down(down_);
+  return {};
+}
+
+Task<void> ChildFailedMessage::deliver(Actor&) {
+  std::rethrow_exception(error_);
+}
+
+Task<void> ChildTerminatedMessage::deliver(Actor& actor) {
+  ActorCell::of(actor).remove_child(child_.get());
+  return {};
+}
+
+}  // namespace gale::internal

@@ -1,0 +1,178 @@
+// Lifecycle: on_start and on_stop, stop from inside and outside, watch, and a
+// runtime stopped with messages in flight (every ask completes).
+#include <gtest/gtest.h>
+
+#include <atomic>
+#include <future>
+#include <string>
+#include <thread>
+#include <vector>
+
+#include "actors/actor.h"
+#include "actors/spawn.h"
+#include "tests/actors/actor_fixture.h"
+
+namespace gale {
+namespace {
+
+using testing::failure_of;
+using LifecycleTest = testing::RuntimeTest;
+
+struct Events {
+  std::atomic<int> started{0};
+  std::atomic<int> stopped{0};
+  std::atomic<bool> message_before_start{false};
+};
+
+struct Ping {};
+struct Quit {};
+
+class Tracked : public Actor {
+ public:
+  explicit Tracked(Events* events) : events_(events) {}
+  void on_start() override { ++events_->started; }
+  void on_stop() override { ++events_->stopped; }
+  int handle(Ping) {
+    if (events_->started.load() == 0) events_->message_before_start = true;
+    return 1;
+  }
+  void handle(Quit) { stop(); }
+
+ private:
+  Events* events_;
+};
+
+TEST_P(LifecycleTest, OnStartRunsBeforeTheFirstMessageAndOnStopOnce) {
+  Events& events = keep<Events>();
+  auto actor = spawn<Tracked>(*runtime_, &events);
+  EXPECT_EQ(actor.ask(Ping{}).get(), 1);
+  actor.tell(Quit{});
+  actor.stop();  // already stopping: no second on_stop
+  EXPECT_EQ(failure_of(actor.ask(Ping{})), absl::StatusCode::kUnavailable);
+  EXPECT_EQ(events.started.load(), 1);
+  EXPECT_EQ(events.stopped.load(), 1);
+  EXPECT_FALSE(events.message_before_start.load());
+}
+
+TEST_P(LifecycleTest, StopFromOutsideComesAfterEarlierMessages) {
+  Events& events = keep<Events>();
+  auto actor = spawn<Tracked>(*runtime_, &events);
+  auto before = actor.ask(Ping{});
+  actor.stop();
+  auto after = actor.ask(Ping{});
+  EXPECT_EQ(std::move(before).get(), 1);
+  EXPECT_EQ(failure_of(std::move(after)), absl::StatusCode::kUnavailable);
+}
+
+struct Watch {
+  ActorRef<Tracked> target;
+};
+
+class Watcher : public Actor {
+ public:
+  explicit Watcher(std::promise<Down>* down) : down_(down) {}
+  void handle(Watch job) { watch(job.target); }
+  void on_down(const Down& down) override { down_->set_value(down); }
+
+ private:
+  std::promise<Down>* down_;
+};
+
+TEST_P(LifecycleTest, WatchDeliversDownWithTheReason) {
+  Events& events = keep<Events>();
+  auto& down = keep<std::promise<Down>>();
+  auto target = spawn<Tracked>(*runtime_, &events);
+  auto watcher = spawn<Watcher>(*runtime_, &down);
+  watcher.tell(Watch{target});
+  EXPECT_EQ(target.ask(Ping{}).get(), 1);
+  // The watch may still be in flight: it is registered or, if it arrives
+  // after the end, answered at once. Either way one Down comes.
+  target.tell(Quit{});
+  Down notice = down.get_future().get();
+  EXPECT_EQ(notice.actor_id, target.id());
+  EXPECT_TRUE(notice.reason.ok() ||
+              notice.reason.code() == absl::StatusCode::kUnavailable)
+      << notice.reason;
+}
+
+TEST_P(LifecycleTest, WatchingADeadActorDeliversDownAtOnce) {
+  Events& events = keep<Events>();
+  auto& down = keep<std::promise<Down>>();
+  auto target = spawn<Tracked>(*runtime_, &events);
+  target.tell(Quit{});
+  EXPECT_EQ(failure_of(target.ask(Ping{})), absl::StatusCode::kUnavailable);
+  auto watcher = spawn<Watcher>(*runtime_, &down);
+  watcher.tell(Watch{target});
+  Down notice = down.get_future().get();
+  EXPECT_EQ(notice.actor_id, target.id());
+  EXPECT_EQ(notice.reason.code(), absl::StatusCode::kUnavailable);
+}
+
+// ---- Shutdown with messages in flight
+// ----------------------------------------
+
+struct Relay {
+  int hops;
+};
+class Bouncer : public Actor {
+ public:
+  explicit Bouncer(Events* events) : events_(events) {}
+  void on_stop() override { ++events_->stopped; }
+  Task<int> handle(Relay relay) {
+    if (relay.hops == 0) co_return 0;
+    co_return 1 + co_await peer_.ask(Relay{relay.hops - 1});
+  }
+  void handle(ActorRef<Bouncer> peer) { peer_ = std::move(peer); }
+
+ private:
+  Events* events_;
+  ActorRef<Bouncer> peer_;
+};
+
+TEST_P(LifecycleTest, StopWithMessagesInFlightCompletesEveryAsk) {
+  Events& events = keep<Events>();
+  constexpr int kActors = 8;
+  std::vector<ActorRef<Bouncer>> bouncers;
+  for (int i = 0; i < kActors; ++i) {
+    bouncers.push_back(spawn<Bouncer>(*runtime_, &events));
+  }
+  for (int i = 0; i < kActors; ++i) {
+    bouncers[i].tell(ActorRef<Bouncer>(bouncers[(i + 1) % kActors]));
+  }
+  std::vector<Future<int>> asks;
+  for (int i = 0; i < 2000; ++i) {
+    asks.push_back(bouncers[i % kActors].ask(Relay{i % 5}));
+  }
+  runtime_->stop();
+  runtime_->wait();
+  int values = 0;
+  int errors = 0;
+  for (Future<int>& ask : asks) {
+    try {
+      std::move(ask).get();
+      ++values;
+    } catch (const StatusError&) {
+      ++errors;
+    }
+  }
+  EXPECT_EQ(values + errors, 2000);
+  EXPECT_EQ(events.stopped.load(), kActors);
+}
+
+TEST_P(LifecycleTest, AnActorSpawnedAsTheRuntimeStopsIsStillCleanedUp) {
+  Events& events = keep<Events>();
+  auto actor = spawn<Tracked>(*runtime_, &events);
+  auto ask = actor.ask(Ping{});
+  runtime_->stop();
+  runtime_->wait();
+  try {
+    std::move(ask).get();
+  } catch (const StatusError&) {
+  }
+  EXPECT_EQ(events.started.load(), events.stopped.load());
+}
+
+INSTANTIATE_TEST_SUITE_P(Reactors, LifecycleTest, ::testing::Values(1, 2));
+
+}  // namespace
+}  // namespace gale
