@@ -5,15 +5,19 @@
 // one too many: the worker is stopped and the failure escalated to the
 // supervisor, whose own policy (set by main) stops it too.
 //
-//   bazel run -c opt //examples/supervision
+//   bazel run -c opt //examples/supervision -- --reactors=2
 #include <cstdio>
 #include <future>
 #include <stdexcept>
 #include <string>
 
+#include "absl/flags/flag.h"
+#include "absl/flags/parse.h"
 #include "actors/actor.h"
 #include "actors/runtime.h"
 #include "actors/spawn.h"
+
+ABSL_FLAG(size_t, reactors, 1, "reactor threads");
 
 namespace {
 
@@ -78,9 +82,10 @@ class Supervisor : public gale::Actor {
 
 }  // namespace
 
-int main() {
+int main(int argc, char** argv) {
+  absl::ParseCommandLine(argc, argv);
   gale::RuntimeOptions options;
-  options.reactors = 1;
+  options.reactors = absl::GetFlag(FLAGS_reactors);
   options.offload_threads = 1;
   auto runtime = gale::Runtime::start(options);
   if (!runtime.ok()) {
