@@ -27,6 +27,11 @@
 // order sent (per-sender FIFO). Same-reactor sends go straight to the mailbox;
 // cross-reactor sends go through the target reactor's lock-free inbound queue.
 //
+// GCC 12 caveat: inside a coroutine, `co_await ref.ask(Msg{...})` with a
+// message that has a non-trivial destructor (a std::string, a vector, an
+// ActorRef member) destroys the temporary twice — a compiler bug, not Gale's.
+// Build the message in a named local and `co_await ref.ask(std::move(msg))`.
+//
 // Thread contract: every method is thread-safe. An ask's future must be
 // consumed on a reactor thread (co_await, then) or with Future::get() on a
 // thread without a reactor. Refs must not be used after their Runtime is

@@ -18,8 +18,20 @@ import sys
 FIGURES = {
     "timers": ("sched_cancel_seconds", False),
     "idle_wakeups": ("wakeups", False),
+    "fjcreation": ("actors_per_sec", True),
+    "idlemem": ("bytes_per_actor", False),
 }
-DEFAULT_FIGURE = ("ops_per_sec", True)
+# Otherwise the first of these that the workload's lines carry.
+DEFAULT_FIGURES = ("ops_per_sec", "msgs_per_sec")
+
+
+def figure_of(workload, runs):
+    if workload in FIGURES:
+        return FIGURES[workload]
+    for key in DEFAULT_FIGURES:
+        if any(key in fields for fields in runs):
+            return key, True
+    return DEFAULT_FIGURES[0], True
 
 
 def parse(lines):
@@ -65,7 +77,8 @@ def summarize(runs):
             workloads.append(workload)
     rows = []
     for workload in workloads:
-        key, higher_better = FIGURES.get(workload, DEFAULT_FIGURE)
+        all_runs = [f for lib in libs for f in runs.get((lib, workload), [])]
+        key, higher_better = figure_of(workload, all_runs)
         medians = {lib: median(runs.get((lib, workload), []), key) for lib in libs}
         checks = all(f.get("check") == "ok" for lib in libs for f in runs.get((lib, workload), []))
         peers = [v for lib, v in medians.items() if lib != "gale" and v is not None]

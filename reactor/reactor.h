@@ -263,6 +263,7 @@ class Reactor {
   bool running_ = false;
   TimePoint now_;  // the loop's last clock read (timers, budget, deadline)
   TimePoint last_poll_;
+  bool last_poll_found_io_ = false;
   ReactorStats stats_;
 };
 

@@ -5,13 +5,41 @@
 #   scripts/bench.sh            # 3 rounds of everything
 #   ROUNDS=5 scripts/bench.sh
 #   SCALE=0.05 scripts/bench.sh # a quick smoke run (counts scaled down)
+#   ONLY=actors scripts/bench.sh  # only the actor workloads (or ONLY=reactor)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
 rounds=${ROUNDS:-3}
 scale=${SCALE:-1.0}
+only=${ONLY:-all}
 out=${OUT:-bench/results}
 mkdir -p "$out"
+
+# The Savina actor workloads (../shared/bench/actor-workloads.md): Gale on 2
+# reactors, CAF 0.17 on 2 worker threads, and the bare two-thread ping-pong
+# over moodycamel queues that bounds pingpong_cross, interleaved.
+actors() {
+  bazel build -c opt //bench/actors //bench/peers:actor_peers //bench/peers:bare_pingpong
+  local bin
+  bin=$(bazel info -c opt bazel-bin 2>/dev/null)
+  local results="$out/actors.txt"
+  : > "$results"
+  for round in $(seq "$rounds"); do
+    echo "--- round $round of $rounds" >&2
+    "$bin/bench/actors/actors" --reactors=2 --scale="$scale" | tee -a "$results"
+    "$bin/bench/peers/actor_peers" --threads=2 --n_scale="$scale" | tee -a "$results"
+    "$bin/bench/peers/bare_pingpong" | tee -a "$results"
+  done
+  echo
+  echo "## Actor workloads: medians of $rounds interleaved rounds"
+  python3 bench/summarize.py "$results" --svg "$out/actors.svg" \
+    --title "Gale (2 reactors) vs CAF (2 threads); pingpong_cross vs bare queues"
+}
+
+if [ "$only" = actors ]; then
+  actors
+  exit 0
+fi
 
 bazel build -c opt //bench/reactor //bench/peers:reactor_peers //examples/offload
 bin=$(bazel info -c opt bazel-bin 2>/dev/null)
@@ -69,3 +97,8 @@ done
 echo
 echo "## examples/offload: worst ticker lateness"
 "$bin/examples/offload/offload"
+
+if [ "$only" = all ]; then
+  echo
+  actors
+fi

@@ -10,7 +10,7 @@ packages=(
   # libraries (docs/build.md says why each one)
   libabsl-dev libconcurrentqueue-dev libgtest-dev
   # peers of the side-by-side benchmarks, built with the rest so they cannot rot
-  libboost-dev libuv1-dev
+  libboost-dev libcaf-dev libuv1-dev
   # measuring tools used by scripts/bench.sh
   strace
 )

@@ -104,7 +104,7 @@ class ActorCell::CrossDelivery {
     if (cell_ != nullptr) cell_->unref();
   }
   void operator()() {
-    cell_->enqueue(std::exchange(envelope_, nullptr));
+    cell_->enqueue_and_run(std::exchange(envelope_, nullptr));
     std::exchange(cell_, nullptr)->unref();
   }
 
@@ -231,13 +231,15 @@ void ActorCell::terminate(ExitReason reason) {
     destroy_actor();
     actor_ = nullptr;
   }
-  const absl::Status gone =
-      absl::UnavailableError(absl::StrCat("gale: actor ", id_, " stopped"));
-  if (in_progress_ != nullptr) {  // its handler's frame was destroyed
-    in_progress_->reject(gone);
-    delete std::exchange(in_progress_, nullptr);
+  if (in_progress_ != nullptr || !mailbox_.empty()) {  // (the status costs)
+    const absl::Status gone =
+        absl::UnavailableError(absl::StrCat("gale: actor ", id_, " stopped"));
+    if (in_progress_ != nullptr) {  // its handler's frame was destroyed
+      in_progress_->reject(gone);
+      delete std::exchange(in_progress_, nullptr);
+    }
+    reject_queued(gone);
   }
-  reject_queued(gone);
   notify_links(reason);
   release_life();
 }
@@ -287,6 +289,19 @@ void ActorCell::enqueue(Envelope* envelope) {
   if (state_ == State::kRunning && !scheduled_ && !handling_ && !busy_) {
     schedule();
   }
+}
+
+// A message that crossed from another reactor arrives in a callback of its
+// own, outside any handler: the actor takes its turn right here rather than
+// one ready-queue hop later.
+void ActorCell::enqueue_and_run(Envelope* envelope) {
+  if (state_ != State::kRunning || scheduled_ || handling_ || busy_) {
+    enqueue(envelope);
+    return;
+  }
+  mailbox_.push(envelope);
+  scheduled_ = true;  // this turn, as if posted
+  run_mailbox();
 }
 
 void ActorCell::schedule() {

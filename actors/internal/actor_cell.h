@@ -79,6 +79,8 @@ class ActorCell : public LiveActor {
   // Before post_start, on the spawning thread: the supervisor link.
   void set_parent(ActorCell* parent, std::optional<SupervisionPolicy> policy);
   void enqueue(Envelope* envelope);
+  // From a delivery callback of its own: enqueues and, if idle, runs a turn.
+  void enqueue_and_run(Envelope* envelope);
   Actor* actor() const { return actor_; }
 
   // Stops the actor once the message being handled (if any) returns.

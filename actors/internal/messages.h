@@ -49,6 +49,14 @@ using ReplyOf =
                        typename TaskValue<HandlerResult<A, M>>::type,
                        HandlerResult<A, M>>;
 
+// GCC 12 warns (-Wsubobject-linkage) when a coroutine template of a header is
+// instantiated with a type from an anonymous namespace: the frame type it
+// invents "has a field whose type uses the anonymous namespace". The frame
+// never leaves the translation unit that instantiates it, so the warning is
+// spurious; without this, a handler returning Task<LocalType> would not build.
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Wsubobject-linkage"
+
 template <typename T>
 Task<void> discard_value(Task<T> task) {
   co_await std::move(task);
@@ -89,6 +97,8 @@ Task<void> reply_on_success(Task<R> handler, AskReply<R>* reply) {
     reply->complete(Outcome<R>::from_value(co_await std::move(handler)));
   }
 }
+
+#pragma GCC diagnostic pop
 
 template <typename A, typename M, typename R>
 class AskMessage final : public Envelope {

@@ -38,6 +38,22 @@ class SplitMix64 {
   uint64_t state_;
 };
 
+// xorshift64 (Marsaglia's 13, 7, 17): the per-actor generator of the big
+// actor workload, seeded from splitmix64 of the actor's index on both sides.
+class XorShift64 {
+ public:
+  explicit XorShift64(uint64_t seed) : state_(seed == 0 ? 1 : seed) {}
+  uint64_t next() {
+    state_ ^= state_ << 13;
+    state_ ^= state_ >> 7;
+    state_ ^= state_ << 17;
+    return state_;
+  }
+
+ private:
+  uint64_t state_;
+};
+
 // Touches `bytes` of heap in blocks the allocator keeps (below its mmap
 // threshold), then frees them, so the timed region does not pay ~12 µs per
 // fresh page.
