@@ -43,6 +43,7 @@ int main(int argc, char** argv) {
       workloads = {
           {"pingpong", gale::bench::pingpong},
           {"pingpong_cross", gale::bench::pingpong_cross},
+          {"callback_pingpong_cross", gale::bench::callback_pingpong_cross},
           {"counting", gale::bench::counting},
           {"threadring", gale::bench::threadring},
           {"fjcreation", gale::bench::fjcreation},

@@ -14,9 +14,7 @@
 #include "reactor/task.h"
 
 namespace gale::bench {
-// Named, not anonymous: GCC's -Wsubobject-linkage rejects a coroutine handler
-// whose reply type has internal linkage (the frame of Gale's header-defined
-// reply_on_success would hold it).
+// One namespace per workload file, so the workloads' message types never clash.
 namespace big_workload {
 
 class BigActor;

@@ -75,6 +75,7 @@ void explain_failure(const char* workload, const std::string& what);
 
 bool pingpong(const WorkloadConfig& config);
 bool pingpong_cross(const WorkloadConfig& config);
+bool callback_pingpong_cross(const WorkloadConfig& config);
 bool counting(const WorkloadConfig& config);
 bool threadring(const WorkloadConfig& config);
 bool fjcreation(const WorkloadConfig& config);
