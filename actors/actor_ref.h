@@ -17,15 +17,19 @@
 //   int total = co_await counter.ask(Total{});          // 2
 //
 // Messages are typed and moved, never copied: tell and ask take the message by
-// forwarding reference and move it into the one allocation a send makes (the
-// envelope); a non-trivially-copyable lvalue does not compile — std::move it.
+// forwarding reference; a non-trivially-copyable lvalue does not compile —
+// std::move it. A tell of a small message (16 bytes or less, nothrow-movable)
+// travels inside the reactor's queued callback and allocates nothing; any
+// other send allocates one envelope and moves the message into it.
 // The handler is `A::handle(M)`, public, chosen at compile time; it may return
 // a value (the ask's reply), void, or a Task<R> (a coroutine handler: the actor
 // handles nothing else until it finishes).
 //
 // Ordering: messages from one sending thread to one actor are handled in the
-// order sent (per-sender FIFO). Same-reactor sends go straight to the mailbox;
-// cross-reactor sends go through the target reactor's lock-free inbound queue.
+// order sent (per-sender FIFO): each sending thread has one channel to the
+// target's reactor — its ready queue from the same reactor, its lock-free
+// inbound queue from any other thread. A message that finds its actor idle is
+// handled on arrival; otherwise it waits in the mailbox.
 //
 // GCC 12 caveat: inside a coroutine, `co_await ref.ask(Msg{...})` with a
 // message that has a non-trivial destructor (a std::string, a vector, an
@@ -84,10 +88,17 @@ class ActorRef {
   requires internal::Sendable<M> && internal::Handles<A, std::remove_cvref_t<M>>
   void tell(M&& message, std::source_location where =
                              std::source_location::current()) const {
-    auto* envelope = new internal::TellMessage<A, std::remove_cvref_t<M>>(
-        std::forward<M>(message));
-    envelope->sent_from = where;
-    cell_->send(envelope);
+    using Message = std::remove_cvref_t<M>;
+    if constexpr (internal::kTravelsInline<Message> &&
+                  !internal::TaskValue<
+                      internal::HandlerResult<A, Message>>::kIsTask) {
+      cell_->send_inline<A>(std::forward<M>(message), where);
+    } else {
+      auto* envelope =
+          new internal::TellMessage<A, Message>(std::forward<M>(message));
+      envelope->sent_from = where;
+      cell_->send(envelope);
+    }
   }
 
   // Sends `message` and returns the future of A::handle's result. It fails

@@ -89,8 +89,9 @@ class ActorCell::RunMailbox {
   ActorCell* cell_;
 };
 
-// A message crossing to the home reactor. Dropped unrun (runtime teardown),
-// it frees the envelope without posting anything: an ask's reply abandons.
+// An envelope on its way to the home reactor. Dropped unrun (runtime
+// teardown), it frees the envelope without posting anything: an ask's reply
+// abandons.
 class ActorCell::CrossDelivery {
  public:
   CrossDelivery(ActorCell* cell, Envelope* envelope)
@@ -126,12 +127,8 @@ ActorCell::~ActorCell() {
 }
 
 void ActorCell::send(Envelope* envelope) {
-  if (home_->in_loop_thread()) {
-    enqueue(envelope);
-    return;
-  }
   ref();  // the delivery's, released on the home thread
-  home_->post(CrossDelivery(this, envelope));
+  home_->post(CrossDelivery(this, envelope), envelope->sent_from);
 }
 
 void ActorCell::post_start() {
@@ -291,9 +288,8 @@ void ActorCell::enqueue(Envelope* envelope) {
   }
 }
 
-// A message that crossed from another reactor arrives in a callback of its
-// own, outside any handler: the actor takes its turn right here rather than
-// one ready-queue hop later.
+// A message arrives in a callback of its own, outside any handler: the actor
+// takes its turn right here rather than one ready-queue hop later.
 void ActorCell::enqueue_and_run(Envelope* envelope) {
   if (state_ != State::kRunning || scheduled_ || handling_ || busy_) {
     enqueue(envelope);

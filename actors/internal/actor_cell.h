@@ -31,6 +31,7 @@
 #include "actors/internal/envelope.h"
 #include "actors/internal/live_actors.h"
 #include "actors/internal/mailbox.h"
+#include "actors/internal/messages.h"
 #include "actors/supervision.h"
 #include "reactor/reactor.h"
 
@@ -66,10 +67,17 @@ class ActorCell : public LiveActor {
   Reactor& home() const { return *home_; }
   Runtime& runtime() const { return *runtime_; }
 
-  // Hands `envelope` to the actor: straight into the mailbox on the home
-  // thread, through the home reactor's inbound queue from anywhere else (per
-  // sending thread FIFO). Takes ownership.
+  // Hands `envelope` to the actor through its home reactor: the ready queue
+  // from the home thread, the inbound queue from anywhere else. One channel
+  // per sending thread, so its messages arrive in the order sent. Takes
+  // ownership.
   void send(Envelope* envelope);
+
+  // Sends a small tell by value inside the posted callback itself, through the
+  // same channel as send(): no envelope is allocated unless the actor has
+  // other mail or is busy when it arrives.
+  template <typename A, typename M>
+  void send_inline(M&& message, std::source_location where);
 
   // Posts the actor's construction to its home reactor. Called once, by
   // spawn, after the supervision links are set.
@@ -81,6 +89,10 @@ class ActorCell : public LiveActor {
   void enqueue(Envelope* envelope);
   // From a delivery callback of its own: enqueues and, if idle, runs a turn.
   void enqueue_and_run(Envelope* envelope);
+  // From an inline tell's callback: handles `message` at once if the actor is
+  // idle with an empty mailbox, else queues it in an envelope.
+  template <typename A, typename M>
+  void receive_inline(M&& message, std::source_location where);
   Actor* actor() const { return actor_; }
 
   // Stops the actor once the message being handled (if any) returns.
@@ -135,6 +147,10 @@ class ActorCell : public LiveActor {
   void call_on_stop();
   void terminate(ExitReason reason);
   void release_life();
+  bool idle() const {
+    return state_ == State::kRunning && !scheduled_ && !handling_ && !busy_ &&
+           mailbox_.empty();
+  }
   void notify_links(const ExitReason& reason);
   void reject_queued(const absl::Status& why);
   CellExtras& extras();
@@ -154,6 +170,73 @@ class ActorCell : public LiveActor {
   Envelope* in_progress_ = nullptr;     // a coroutine handler's message
   std::unique_ptr<CellExtras> extras_;  // supervision, links: most have none
 };
+
+// Small enough to travel inside the reactor's callback (with the cell and the
+// sender's source location): tells of such messages allocate nothing.
+template <typename M>
+inline constexpr bool kTravelsInline =
+    sizeof(M) <= 16 &&
+    alignof(M) <= 8 && std::is_nothrow_move_constructible_v<M>;
+
+// The posted callback of an inline tell. It holds a reference to the cell,
+// released after delivery or, dropped unrun, with the message.
+template <typename A, typename M>
+class InlineTell {
+ public:
+  template <typename Given>
+  InlineTell(ActorCell* cell, std::source_location where, Given&& message)
+      : cell_(cell), where_(where), message_(std::forward<Given>(message)) {}
+  InlineTell(InlineTell&& other) noexcept
+      : cell_(std::exchange(other.cell_, nullptr)),
+        where_(other.where_),
+        message_(std::move(other.message_)) {}
+  InlineTell& operator=(InlineTell&&) = delete;
+  ~InlineTell() {
+    if (cell_ != nullptr) cell_->unref();
+  }
+  void operator()() {
+    ActorCell* cell = std::exchange(cell_, nullptr);
+    cell->receive_inline<A, M>(std::move(message_), where_);
+    cell->unref();
+  }
+
+ private:
+  ActorCell* cell_;
+  std::source_location where_;
+  M message_;
+};
+
+template <typename A, typename M>
+void ActorCell::send_inline(M&& message, std::source_location where) {
+  using Message = std::remove_cvref_t<M>;
+  ref();  // the callback's
+  home_->post(InlineTell<A, Message>(this, where, std::forward<M>(message)),
+              where);
+}
+
+template <typename A, typename M>
+void ActorCell::receive_inline(M&& message, std::source_location where) {
+  using Message = std::remove_cvref_t<M>;
+  if (!idle()) {  // behind other mail (or not started, or gone): an envelope
+    auto* envelope = new TellMessage<A, Message>(std::forward<M>(message));
+    envelope->sent_from = where;
+    enqueue(envelope);
+    return;
+  }
+  handling_ = true;
+  std::exception_ptr failure;
+  try {
+    static_cast<A&>(*actor_).handle(std::forward<M>(message));
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  handling_ = false;
+  if (failure) {
+    report(failure, where);
+    supervise(failure, where);
+  }
+  if (stop_requested_) terminate(absl::OkStatus());
+}
 
 // The cell of an actor of type A spawned with arguments Args.
 template <typename A, typename... Args>

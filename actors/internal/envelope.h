@@ -1,8 +1,8 @@
 // Envelope: one message on its way to an actor, with what its sender waits
-// for (nothing for tell, a reply for ask). Allocated once by the sender, moved
-// through the target's inbound queue as a pointer, linked into the mailbox
-// intrusively and freed by the target after the handler ran: the message
-// itself is the only allocation a send makes. Internal.
+// for (nothing for tell, a reply for ask). Allocated once (by the sender, or
+// by the target for a small tell that arrives while the actor is busy), moved
+// through the reactor's queues as a pointer, linked into the mailbox
+// intrusively and freed by the target after the handler ran. Internal.
 //
 // Thread contract: built on the sending thread; delivered, rejected and
 // destroyed on the target actor's reactor thread (or, dropped unrun during a
