@@ -219,7 +219,7 @@ void ActorCell::call_on_stop() {
   handling_ = false;
 }
 
-void ActorCell::terminate(ExitReason reason) {
+void ActorCell::terminate(const ExitReason& reason) {
   if (state_ == State::kTerminated) return;
   state_ = State::kTerminated;
   unlink_live();
@@ -388,10 +388,10 @@ void ActorCell::handler_finished() {
 // ---- Home thread: supervision
 // ------------------------------------------------
 
-void ActorCell::on_failure(std::exception_ptr error,
+void ActorCell::on_failure(const std::exception_ptr& error,
                            std::source_location where) {
   report(error, where);
-  supervise(std::move(error), where);
+  supervise(error, where);
 }
 
 void ActorCell::report(std::exception_ptr error, std::source_location where) {
@@ -403,7 +403,7 @@ void ActorCell::report(std::exception_ptr error, std::source_location where) {
 }
 
 // `where`: the failed message's origin, named again if the failure escalates.
-void ActorCell::supervise(std::exception_ptr error,
+void ActorCell::supervise(const std::exception_ptr& error,
                           std::source_location where) {
   const Directive directive = decide(error);
   if (directive == Directive::kResume) return;
@@ -426,10 +426,8 @@ void ActorCell::escalate_to(const CellRef& parent, std::exception_ptr error,
   parent->send(failed);
 }
 
-Directive ActorCell::decide(std::exception_ptr error) {
-  const SupervisionPolicy& policy = extras_ != nullptr && extras_->policy
-                                        ? *extras_->policy
-                                        : default_policy();
+Directive ActorCell::decide(const std::exception_ptr& error) {
+  const SupervisionPolicy& policy = policy_in_force();
   if (policy.decide) {
     try {
       return policy.decide(error);
@@ -441,11 +439,18 @@ Directive ActorCell::decide(std::exception_ptr error) {
   return policy.directive;
 }
 
+const SupervisionPolicy& ActorCell::policy_in_force() const {
+  if (extras_ == nullptr || !extras_->policy.has_value()) {
+    return default_policy();
+  }
+  // Checked just above (clang-tidy does not follow it through extras_).
+  return extras_->policy.value();  // NOLINT(bugprone-unchecked-optional-access)
+}
+
 // Records a restart now; false if that is one too many within the window.
 bool ActorCell::within_restart_intensity() {
   CellExtras& links = extras();
-  const SupervisionPolicy& policy =
-      links.policy ? *links.policy : default_policy();
+  const SupervisionPolicy& policy = policy_in_force();
   const TimePoint now = Clock::now();
   while (!links.restarts.empty() &&
          now - links.restarts.front() > policy.within) {

@@ -134,18 +134,19 @@ class ActorCell : public LiveActor {
   void handler_finished();
   // Reports `error` (naming `where` the failed message was sent from) and
   // applies the supervision policy.
-  void on_failure(std::exception_ptr error,
+  void on_failure(const std::exception_ptr& error,
                   std::source_location where = std::source_location::current());
   void report(std::exception_ptr error, std::source_location where);
-  void supervise(std::exception_ptr error, std::source_location where);
+  void supervise(const std::exception_ptr& error, std::source_location where);
   void escalate_to(const CellRef& parent, std::exception_ptr error,
                    std::source_location where);
-  Directive decide(std::exception_ptr error);
+  Directive decide(const std::exception_ptr& error);
+  const SupervisionPolicy& policy_in_force() const;
   bool within_restart_intensity();
   void restart();
   bool build_actor();
   void call_on_stop();
-  void terminate(ExitReason reason);
+  void terminate(const ExitReason& reason);
   void release_life();
   bool idle() const {
     return state_ == State::kRunning && !scheduled_ && !handling_ && !busy_ &&

@@ -33,7 +33,7 @@ class Envelope {
   virtual Task<void> deliver(Actor& actor) = 0;
 
   // The handler threw `error`: fails the sender's ask with it.
-  virtual void fail(std::exception_ptr /*error*/) {}
+  virtual void fail(const std::exception_ptr& /*error*/) {}
 
   // The message will never be handled (its actor is gone or stopping): fails
   // the sender's ask with `why`. Tells are dropped.

@@ -33,12 +33,12 @@ concept Handles = requires(A& actor, M&& message) {
 
 template <typename T>
 struct TaskValue {
-  using type = void;
+  using Value = void;
   static constexpr bool kIsTask = false;
 };
 template <typename T>
 struct TaskValue<Task<T>> {
-  using type = T;
+  using Value = T;
   static constexpr bool kIsTask = true;
 };
 
@@ -46,7 +46,7 @@ struct TaskValue<Task<T>> {
 template <typename A, typename M>
 using ReplyOf =
     std::conditional_t<TaskValue<HandlerResult<A, M>>::kIsTask,
-                       typename TaskValue<HandlerResult<A, M>>::type,
+                       typename TaskValue<HandlerResult<A, M>>::Value,
                        HandlerResult<A, M>>;
 
 // GCC 12 warns (-Wsubobject-linkage) when a coroutine template of a header is
@@ -65,9 +65,8 @@ Task<void> discard_value(Task<T> task) {
 template <typename A, typename M>
 class TellMessage final : public Envelope {
  public:
-  template <typename Given>
-  explicit TellMessage(Given&& message)
-      : message_(std::forward<Given>(message)) {}
+  explicit TellMessage(M&& message) : message_(std::move(message)) {}
+  explicit TellMessage(const M& message) : message_(message) {}
 
   Task<void> deliver(Actor& actor) override {
     using Result = HandlerResult<A, M>;
@@ -122,9 +121,7 @@ class AskMessage final : public Envelope {
       return {};
     }
   }
-  void fail(std::exception_ptr error) override {
-    reply_.fail(std::move(error));
-  }
+  void fail(const std::exception_ptr& error) override { reply_.fail(error); }
   void reject(const absl::Status& why) override { reply_.fail(why); }
 
  private:

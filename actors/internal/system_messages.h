@@ -80,7 +80,7 @@ class DownMessage final : public Envelope {
 class ChildFailedMessage final : public Envelope {
  public:
   explicit ChildFailedMessage(std::exception_ptr error)
-      : error_(std::move(error)) {}
+      : error_(std::move(error)) {}  // NOLINT(bugprone-throw-keyword-missing)
   Task<void> deliver(Actor& actor) override;
   void reject(const absl::Status&) override {}
 

@@ -45,7 +45,7 @@ class Chameneo : public Actor {
   Chameneo(ActorRef<Mall> mall, int color)
       : mall_(std::move(mall)), me_(self(this)), color_(color) {}
   void handle(BeginMeeting) { request(); }
-  void handle(MeetPartner meet);
+  void handle(const MeetPartner& meet);
   void handle(Change change) {
     color_ = change.color;
     ++meetings_;
@@ -91,7 +91,7 @@ class Mall : public Actor {
   uint64_t meetings_ = 0;
 };
 
-void Chameneo::handle(MeetPartner meet) {
+void Chameneo::handle(const MeetPartner& meet) {
   color_ = complement(color_, meet.color);
   ++meetings_;
   meet.partner.tell(Change{color_});

@@ -25,9 +25,11 @@ struct Square {
   int value;
 };
 
+int worker_instances = 0;  // read and written on the worker's reactor only
+
 class Worker : public gale::Actor {
  public:
-  Worker() : instance_(++instances_) {}
+  Worker() : instance_(++worker_instances) {}
   void on_start() override {
     std::printf("  worker: instance %d started\n", instance_);
   }
@@ -44,7 +46,6 @@ class Worker : public gale::Actor {
   }
 
  private:
-  static inline int instances_ = 0;  // the worker's reactor thread only
   int instance_;
   int jobs_ = 0;
 };

@@ -138,7 +138,8 @@ TEST_P(SupervisionTest, TooManyRestartsStopTheChildAndEscalate) {
   auto& down = keep<std::promise<Down>>();
   auto boss = spawn<Boss>(*runtime_, &journal, &down);
   auto worker =
-      boss.ask(SpawnWorker{policy_of(Directive::kRestart, /*max=*/2)}).get();
+      boss.ask(SpawnWorker{policy_of(Directive::kRestart, /*max_restarts=*/2)})
+          .get();
   for (int i = 0; i < 3; ++i) worker.tell(Work{true});
   Down notice = down.get_future().get();  // the third failure: no restart
   EXPECT_EQ(notice.actor_id, worker.id());
