@@ -9,6 +9,7 @@
 
 #include "absl/strings/str_cat.h"
 #include "actors/actor.h"
+#include "actors/internal/detached_status.h"
 #include "actors/internal/system_messages.h"
 #include "reactor/check.h"
 #include "reactor/internal/reactor_internals.h"
@@ -254,7 +255,7 @@ void ActorCell::notify_links(const ExitReason& reason) {
   CellExtras links = std::move(*extras_);
   extras_.reset();
   for (CellRef& watcher : links.watchers) {
-    watcher->send(new DownMessage(Down{id_, reason}));
+    watcher->send(new DownMessage(Down{id_, detached(reason)}));
   }
   if (links.parent) links.parent->send(new ChildTerminatedMessage(this));
   for (CellRef& child : links.children) {
@@ -520,7 +521,7 @@ Task<void> WatchMessage::deliver(Actor& actor) {
 }
 
 void WatchMessage::reject(const absl::Status& why) {
-  watcher_->send(new DownMessage(Down{target_id_, why}));
+  watcher_->send(new DownMessage(Down{target_id_, detached(why)}));
 }
 
 Task<void> DownMessage::deliver(Actor& actor) {

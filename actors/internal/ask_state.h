@@ -22,6 +22,7 @@
 
 #include "absl/status/status.h"
 #include "absl/strings/str_cat.h"
+#include "actors/internal/detached_status.h"
 #include "reactor/clock.h"
 #include "reactor/future.h"
 #include "reactor/outcome.h"
@@ -65,9 +66,9 @@ class AskState {
   }
 
   // Any thread, without posting: the reply's last chance (see above).
-  void abandon(absl::Status why) {
+  void abandon(const absl::Status& why) {
     fulfil_once(Outcome<R>::from_exception(
-        std::make_exception_ptr(StatusError(std::move(why)))));
+        std::make_exception_ptr(StatusError(detached(why)))));
   }
 
   void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
@@ -182,8 +183,8 @@ class AskReply {
   void fail(std::exception_ptr error) {
     complete(Outcome<R>::from_exception(std::move(error)));
   }
-  void fail(absl::Status why) {
-    fail(std::make_exception_ptr(StatusError(std::move(why))));
+  void fail(const absl::Status& why) {
+    fail(std::make_exception_ptr(StatusError(detached(why))));
   }
 
  private:
