@@ -115,7 +115,7 @@ class ActorRef {
     Reactor& timer_home = asker != nullptr ? *asker : cell_->home();
     auto* state = new internal::AskState<Reply>(timer_home);
     Future<Reply> future = state->get_future();
-    const TimePoint deadline = saturating_deadline(timeout);
+    const TimePoint deadline = saturating_add(Clock::now(), timeout);
     state->arm(deadline, timeout);  // posted ahead of the message if remote
     auto* envelope = new internal::AskMessage<A, Message, Reply>(
         std::forward<M>(message), state);
@@ -135,13 +135,6 @@ class ActorRef {
     return a.cell_.get() == b.cell_.get();
   }
 
- private:
-  static TimePoint saturating_deadline(Duration timeout) {
-    const TimePoint now = Clock::now();
-    return timeout > TimePoint::max() - now ? TimePoint::max() : now + timeout;
-  }
-
- public:
   // A new reference to `cell`. Internal: for spawn and Actor::self.
   static ActorRef from_cell(internal::ActorCell* cell) {
     ActorRef ref;

@@ -51,9 +51,6 @@ inline thread_local class ActorCell* t_constructing_cell = nullptr;
 
 class ActorCell : public LiveActor {
  public:
-  // Default messages handled per turn before the actor yields its reactor.
-  static constexpr uint32_t kDefaultBatch = 64;
-
   ActorCell(Reactor& home, Runtime& runtime, uint32_t batch);
   ActorCell(const ActorCell&) = delete;
   ActorCell& operator=(const ActorCell&) = delete;

@@ -6,8 +6,6 @@
 #ifndef GALE_ACTORS_INTERNAL_MAILBOX_H_
 #define GALE_ACTORS_INTERNAL_MAILBOX_H_
 
-#include <cstddef>
-
 #include "actors/internal/envelope.h"
 
 namespace gale::internal {
@@ -21,7 +19,6 @@ class Mailbox {
   ~Mailbox() = default;
 
   bool empty() const { return head_ == nullptr; }
-  size_t size() const { return size_; }
 
   void push(Envelope* envelope) {
     envelope->next = nullptr;
@@ -31,7 +28,6 @@ class Mailbox {
       tail_->next = envelope;
     }
     tail_ = envelope;
-    ++size_;
   }
 
   // The oldest envelope, or nullptr.
@@ -41,14 +37,12 @@ class Mailbox {
     head_ = envelope->next;
     if (head_ == nullptr) tail_ = nullptr;
     envelope->next = nullptr;
-    --size_;
     return envelope;
   }
 
  private:
   Envelope* head_ = nullptr;
   Envelope* tail_ = nullptr;
-  size_t size_ = 0;
 };
 
 }  // namespace gale::internal

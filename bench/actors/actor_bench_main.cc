@@ -14,6 +14,7 @@
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
 #include "bench/actors/workloads.h"
+#include "bench/common/bench_util.h"
 
 ABSL_FLAG(int, reactors, 2, "reactor threads of each workload's runtime");
 ABSL_FLAG(bool, pin_threads, false,
@@ -51,17 +52,6 @@ int main(int argc, char** argv) {
           {"chameneos", gale::bench::chameneos},
           {"idlemem", gale::bench::idlemem},
       };
-  const std::string wanted = absl::GetFlag(FLAGS_workload);
-  bool ran = false;
-  bool all_ok = true;
-  for (const auto& [name, run] : workloads) {
-    if (wanted != "all" && wanted != name) continue;
-    ran = true;
-    all_ok = run(config) && all_ok;
-  }
-  if (!ran) {
-    std::fprintf(stderr, "unknown --workload=%s\n", wanted.c_str());
-    return 2;
-  }
-  return all_ok ? 0 : 1;
+  return gale::bench::run_workloads(workloads, absl::GetFlag(FLAGS_workload),
+                                    config);
 }

@@ -16,8 +16,11 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <cstdio>
 #include <cstdlib>
 #include <cstring>
+#include <string>
+#include <utility>
 #include <vector>
 
 namespace gale::bench {
@@ -53,6 +56,29 @@ class XorShift64 {
  private:
   uint64_t state_;
 };
+
+// Runs the workload named `wanted` ("all": each in turn) with `config`, and
+// returns the process's exit code: 0 if every check passed, 1 if one failed,
+// 2 if no workload has that name.
+template <typename Config>
+int run_workloads(
+    const std::vector<std::pair<std::string, bool (*)(const Config&)>>&
+        workloads,
+    const std::string& wanted, const Config& config) {
+  bool ran = false;
+  bool all_ok = true;
+  for (const auto& [name, run] : workloads) {
+    if (wanted != "all" && wanted != name) continue;
+    ran = true;
+    all_ok = run(config) && all_ok;
+    std::fflush(stdout);
+  }
+  if (!ran) {
+    std::fprintf(stderr, "unknown --workload=%s\n", wanted.c_str());
+    return 2;
+  }
+  return all_ok ? 0 : 1;
+}
 
 // Touches `bytes` of heap in blocks the allocator keeps (below its mmap
 // threshold), then frees them, so the timed region does not pay ~12 µs per

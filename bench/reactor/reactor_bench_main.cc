@@ -12,6 +12,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
+#include "bench/common/bench_util.h"
 #include "bench/reactor/workloads.h"
 
 ABSL_FLAG(
@@ -45,18 +46,6 @@ int main(int argc, char** argv) {
           {"coroutine_yield", gale::bench::coroutine_yield},
           {"offload_round_trip", gale::bench::offload_round_trip},
       };
-  const std::string wanted = absl::GetFlag(FLAGS_workload);
-  bool ran = false;
-  bool all_ok = true;
-  for (const auto& [name, run] : workloads) {
-    if (wanted != "all" && wanted != name) continue;
-    ran = true;
-    all_ok = run(config) && all_ok;
-    std::fflush(stdout);
-  }
-  if (!ran) {
-    std::fprintf(stderr, "unknown --workload=%s\n", wanted.c_str());
-    return 2;
-  }
-  return all_ok ? 0 : 1;
+  return gale::bench::run_workloads(workloads, absl::GetFlag(FLAGS_workload),
+                                    config);
 }
