@@ -15,6 +15,10 @@ Reactor& Actor::reactor() const { return cell_->home(); }
 Runtime& Actor::runtime() const { return cell_->runtime(); }
 void Actor::stop() { cell_->request_stop(absl::OkStatus()); }
 
+void Actor::start_task(Task<void> task, std::source_location where) {
+  cell_->start_task(std::move(task), where);
+}
+
 namespace internal {
 
 Reactor& choose_home(Runtime& runtime, const Placement& placement) {

@@ -42,6 +42,7 @@
 #include "actors/spawn_options.h"
 #include "actors/supervision.h"
 #include "reactor/reactor.h"
+#include "reactor/task.h"
 
 namespace gale {
 
@@ -87,6 +88,17 @@ class Actor {
   void watch(const ActorRef<B>& target) {
     target.cell()->send(new internal::WatchMessage(cell_, target.id()));
   }
+
+  // Runs `task` on this actor's reactor beside its handlers: they interleave
+  // at the task's await points, on one thread, so the state needs no locks
+  // (a connection actor reads its socket in a task and still takes
+  // messages). A task that throws is handled like a failed handler. When the
+  // actor stops, its tasks are cancelled (their await throws
+  // CancelledError) and the actor object is destroyed only after the last
+  // one ended. An actor with tasks still running is stopped rather than
+  // restarted by its supervisor.
+  void start_task(Task<void> task,
+                  std::source_location where = std::source_location::current());
 
   // A reference to this actor: `ActorRef<Me> me = self(this);`.
   template <typename A>

@@ -7,6 +7,13 @@ of each figure per library, and Gale's ratio to the better peer. Optionally writ
 SVG bar chart of those ratios (--svg FILE), with no plotting library needed.
 
     python3 bench/summarize.py results.txt --svg docs/img/reactor.svg
+
+--split-by FIELD,... keeps apart the lines of one workload that differ in those fields
+(echo_rr with connections=1 and with connections=64), and --figures KEY,... prints a row
+for each of those figures a workload's lines carry instead of its one compared figure:
+
+    python3 bench/summarize.py net.txt --split-by connections \
+        --figures msgs_per_sec,mb_per_sec,p50_us,p99_us,bytes_per_connection
 """
 import argparse
 import math
@@ -20,12 +27,18 @@ FIGURES = {
     "idle_wakeups": ("wakeups", False),
     "fjcreation": ("actors_per_sec", True),
     "idlemem": ("bytes_per_actor", False),
+    "echo_pipelined": ("mb_per_sec", True),
+    "echo_idle": ("bytes_per_connection", False),
 }
 # Otherwise the first of these that the workload's lines carry.
 DEFAULT_FIGURES = ("ops_per_sec", "msgs_per_sec")
+# Figures, wherever they appear, for which lower is better (latencies, memory, time).
+LOWER_IS_BETTER = {"sched_cancel_seconds", "wakeups", "bytes_per_actor", "bytes_per_connection",
+                   "p50_us", "p99_us", "p999_us"}
 
 
 def figure_of(workload, runs):
+    workload = workload.split()[0]  # without the --split-by fields
     if workload in FIGURES:
         return FIGURES[workload]
     for key in DEFAULT_FIGURES:
@@ -34,14 +47,15 @@ def figure_of(workload, runs):
     return DEFAULT_FIGURES[0], True
 
 
-def parse(lines):
+def parse(lines, split_by=()):
     runs = collections.defaultdict(list)  # (lib, workload) -> [dict]
     for line in lines:
         parts = line.split()
         if len(parts) < 3 or "=" not in parts[2] or "=" in parts[0]:
             continue
         fields = dict(p.split("=", 1) for p in parts[2:] if "=" in p)
-        runs[(parts[0], parts[1])].append(fields)
+        workload = " ".join([parts[1]] + [f"{k}={fields[k]}" for k in split_by if k in fields])
+        runs[(parts[0], workload)].append(fields)
     return runs
 
 
@@ -69,7 +83,15 @@ def fmt(value):
     return f"{value:.4g}"
 
 
-def summarize(runs):
+def figures_of(workload, runs, wanted):
+    """The (figure, higher is better) pairs of a workload's rows: those of `wanted` its lines
+    carry, or else its one compared figure."""
+    present = [(key, key not in LOWER_IS_BETTER) for key in wanted
+               if any(key in fields for fields in runs)]
+    return present or [figure_of(workload, runs)]
+
+
+def summarize(runs, wanted_figures=()):
     libs = sorted({lib for lib, _ in runs}, key=lambda l: (l != "gale", l))
     workloads = []
     for _, workload in runs:
@@ -78,31 +100,40 @@ def summarize(runs):
     rows = []
     for workload in workloads:
         all_runs = [f for lib in libs for f in runs.get((lib, workload), [])]
-        key, higher_better = figure_of(workload, all_runs)
-        medians = {lib: median(runs.get((lib, workload), []), key) for lib in libs}
-        checks = all(f.get("check") == "ok" for lib in libs for f in runs.get((lib, workload), []))
-        peers = [v for lib, v in medians.items() if lib != "gale" and v is not None]
-        gale = medians.get("gale")
-        ratio = None
-        if gale is not None and peers:
-            best = max(peers) if higher_better else min(peers)
-            if higher_better and best > 0:
-                ratio = gale / best
-            elif not higher_better and gale > 0:
-                ratio = best / gale
-        rounds = max(len(runs.get((lib, workload), [])) for lib in libs)
-        rows.append((workload, key, medians, ratio, checks, rounds))
+        for key, higher_better in figures_of(workload, all_runs, wanted_figures):
+            rows.append(row(runs, libs, workload, key, higher_better))
     return libs, rows
 
 
+def row(runs, libs, workload, key, higher_better):
+    """One table row: the medians of `key` per library, and Gale's ratio to the better peer."""
+    medians = {lib: median(runs.get((lib, workload), []), key) for lib in libs}
+    checks = all(f.get("check") == "ok" for lib in libs for f in runs.get((lib, workload), []))
+    peers = [v for lib, v in medians.items() if lib != "gale" and v is not None]
+    gale = medians.get("gale")
+    ratio = None
+    if gale is not None and peers:
+        best = max(peers) if higher_better else min(peers)
+        if higher_better and best > 0:
+            ratio = gale / best
+        elif not higher_better and gale > 0:
+            ratio = best / gale
+    rounds = max(len(runs.get((lib, workload), [])) for lib in libs)
+    return (workload, key, medians, ratio, checks, rounds)
+
+
 def markdown(libs, rows):
-    out = ["| workload | figure (median) | " + " | ".join(libs) + " | Gale vs best peer | checks |",
-           "| --- | --- | " + " | ".join("---:" for _ in libs) + " | ---: | --- |"]
+    # Without a "gale" line (say gale-1r against gale-2r) there is no ratio to show.
+    with_ratio = "gale" in libs
+    ratio_head = (" Gale vs best peer |", " ---: |") if with_ratio else ("", "")
+    out = ["| workload | figure (median) | " + " | ".join(libs) + f" |{ratio_head[0]} checks |",
+           "| --- | --- | " + " | ".join("---:" for _ in libs) + f" |{ratio_head[1]} --- |"]
     for workload, key, medians, ratio, checks, rounds in rows:
         ratio_text = "-" if ratio is None else f"{ratio:.2f}x"
+        ratio_cell = f" {ratio_text} |" if with_ratio else ""
         out.append(f"| {workload} | {key} ({rounds} runs) | "
                    + " | ".join(fmt(medians[lib]) for lib in libs)
-                   + f" | {ratio_text} | {'ok' if checks else 'FAILED'} |")
+                   + f" |{ratio_cell} {'ok' if checks else 'FAILED'} |")
     return "\n".join(out)
 
 
@@ -141,8 +172,14 @@ def main():
     parser.add_argument("results", nargs="?", type=argparse.FileType("r"), default=sys.stdin)
     parser.add_argument("--svg", help="write a bar chart of Gale's ratios here")
     parser.add_argument("--title", default="Gale vs the better peer (higher is better)")
+    parser.add_argument("--split-by", default="",
+                        help="comma-separated fields that tell apart lines of one workload")
+    parser.add_argument("--figures", default="",
+                        help="comma-separated figures to show, a row each, where present")
     args = parser.parse_args()
-    libs, rows = summarize(parse(args.results))
+    split_by = [f for f in args.split_by.split(",") if f]
+    figures = [f for f in args.figures.split(",") if f]
+    libs, rows = summarize(parse(args.results, split_by), figures)
     print(markdown(libs, rows))
     if args.svg:
         with open(args.svg, "w") as f:

@@ -6,6 +6,7 @@
 #   ROUNDS=5 scripts/bench.sh
 #   SCALE=0.05 scripts/bench.sh # a quick smoke run (counts scaled down)
 #   ONLY=actors scripts/bench.sh  # only the actor workloads (or ONLY=reactor)
+#   ONLY=net scripts/bench.sh     # only the echo server (bench/net/run_echo.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -38,6 +39,13 @@ actors() {
 
 if [ "$only" = actors ]; then
   actors
+  exit 0
+fi
+
+# The echo server benchmark: examples/echo_server on 1 and 2 reactors under
+# //bench/net:echo_load (throughput, latency, memory per idle connection).
+if [ "$only" = net ]; then
+  ROUNDS=$rounds OUT=$out bench/net/run_echo.sh
   exit 0
 fi
 

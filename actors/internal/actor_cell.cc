@@ -26,6 +26,7 @@ struct CellExtras {
   std::deque<TimePoint> restarts;  // within the policy's window
   std::vector<CellRef> children;
   std::vector<CellRef> watchers;
+  std::vector<TaskHandle> tasks;  // start_task's, to cancel on stop
 };
 
 namespace {
@@ -226,8 +227,7 @@ void ActorCell::terminate(const ExitReason& reason) {
   unlink_live();
   if (actor_ != nullptr) {
     call_on_stop();
-    destroy_actor();
-    actor_ = nullptr;
+    destroy_actor_when_tasks_end();
   }
   if (in_progress_ != nullptr || !mailbox_.empty()) {  // (the status costs)
     const absl::Status gone =
@@ -377,6 +377,69 @@ Task<void> ActorCell::await_handler(Task<void> handler) {
   handler_finished();
 }
 
+// ---- Home thread: tasks of the actor
+// ------------------------------------------
+
+// One task of an actor, counted from its creation until its frame goes —
+// whether its body ran to the end or the reactor destroyed it unstarted.
+// A coroutine parameter, so that it lives exactly as long as the frame.
+class TaskLease {
+ public:
+  explicit TaskLease(ActorCell* cell) : cell_(cell) {}
+  TaskLease(TaskLease&& other) noexcept
+      : cell_(std::exchange(other.cell_, CellRef())) {}
+  TaskLease(const TaskLease&) = delete;
+  ~TaskLease() {
+    if (cell_) cell_->task_ended();
+  }
+  ActorCell* cell() const { return cell_.get(); }
+
+ private:
+  CellRef cell_;  // the cell outlives its tasks
+};
+
+void ActorCell::start_task(Task<void> task, std::source_location where) {
+  if (state_ == State::kTerminated) return;  // dropped unrun: nothing to own it
+  ++tasks_;
+  std::vector<TaskHandle>& tasks = extras().tasks;
+  std::erase_if(tasks, [](const TaskHandle& handle) { return handle.done(); });
+  tasks.push_back(gale::spawn(
+      *home_, own_task(std::move(task), where, TaskLease(this)), where));
+}
+
+Task<void> ActorCell::own_task(Task<void> task, std::source_location where,
+                               TaskLease lease) {
+  ActorCell* cell = lease.cell();
+  std::exception_ptr failure;
+  try {
+    co_await std::move(task);
+  } catch (const CancelledError&) {  // the actor stopped: an expected end
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure && cell->state_ == State::kRunning)
+    cell->on_failure(failure, where);
+}
+
+void ActorCell::task_ended() {
+  --tasks_;
+  if (tasks_ == 0 && state_ == State::kTerminated && actor_ != nullptr) {
+    destroy_actor();
+    actor_ = nullptr;
+  }
+}
+
+// After on_stop: the actor object goes now, or — while tasks of its own still
+// run — once they have ended (they are cancelled here).
+void ActorCell::destroy_actor_when_tasks_end() {
+  if (tasks_ == 0) {
+    destroy_actor();
+    actor_ = nullptr;
+    return;
+  }
+  for (TaskHandle& task : extras().tasks) task.cancel();
+}
+
 void ActorCell::handler_finished() {
   if (state_ != State::kRunning) return;
   if (stop_requested_) {
@@ -408,7 +471,9 @@ void ActorCell::supervise(const std::exception_ptr& error,
                           std::source_location where) {
   const Directive directive = decide(error);
   if (directive == Directive::kResume) return;
-  if (directive == Directive::kRestart && restartable() &&
+  // An actor whose tasks still run cannot be rebuilt in place (they point
+  // into it): it stops instead, as a non-restartable one does.
+  if (directive == Directive::kRestart && restartable() && tasks_ == 0 &&
       within_restart_intensity()) {
     restart();
     return;

@@ -34,6 +34,7 @@
 #include "actors/internal/messages.h"
 #include "actors/supervision.h"
 #include "reactor/reactor.h"
+#include "reactor/task.h"
 
 namespace gale {
 
@@ -44,6 +45,7 @@ namespace internal {
 
 struct CellExtras;
 class CellRef;
+class TaskLease;
 
 // The cell whose actor is being constructed on this thread: how Actor's
 // default constructor finds its cell without the user passing it along.
@@ -95,6 +97,12 @@ class ActorCell : public LiveActor {
   // Stops the actor once the message being handled (if any) returns.
   void request_stop(ExitReason reason);
 
+  // Runs `task` for the actor (Actor::start_task): cancelled when the actor
+  // stops, which destroys the actor object only once every such task ended.
+  void start_task(Task<void> task, std::source_location where);
+  // One of those tasks' frames went (internal::TaskLease).
+  void task_ended();
+
   void add_child(ActorCell* child);
   void remove_child(ActorCell* child);
   void add_watcher(ActorCell* watcher);
@@ -128,6 +136,9 @@ class ActorCell : public LiveActor {
   void run_mailbox();
   void handle(Envelope* envelope);
   Task<void> await_handler(Task<void> handler);
+  static Task<void> own_task(Task<void> task, std::source_location where,
+                             TaskLease lease);
+  void destroy_actor_when_tasks_end();
   void handler_finished();
   // Reports `error` (naming `where` the failed message was sent from) and
   // applies the supervision policy.
@@ -159,6 +170,7 @@ class ActorCell : public LiveActor {
   bool handling_ = false;   // inside a handler (or on_start)
   bool busy_ = false;       // a coroutine handler is suspended
   bool stop_requested_ = false;
+  uint32_t tasks_ = 0;  // started by start_task and not yet ended
   uint32_t batch_;
   uint64_t id_;
   Reactor* home_;

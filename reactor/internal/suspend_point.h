@@ -77,6 +77,16 @@ class SuspendPoint : public CancelHook {
     reactor().post([this] { awaiting_.resume(); }, where_);
   }
 
+  // The wakeup fired where resuming at once is not safe (inside a call of
+  // the object being waited on, which may be destroyed by the task): resume
+  // through the ready queue. A frame destroyed meanwhile is destroyed only
+  // with its reactor, which drops this callback unrun.
+  void resume_later() {
+    suspended_ = false;
+    context_->resumed_from(this);
+    reactor().post([this] { awaiting_.resume(); }, where_);
+  }
+
   // From on_cancel when the armed wakeup will resume the task anyway.
   void mark_cancelled() { cancelled_ = true; }
 

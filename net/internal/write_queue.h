@@ -1,0 +1,132 @@
+// WriteQueue: the bytes a stream has been asked to write and the kernel has not
+// taken yet, as a list of chunks gathered into one writev. Small writes are
+// copied into the tail chunk (many responses, one iovec); big strings are
+// moved in as chunks of their own (no copy). Emptied chunks keep their memory
+// for later writes, so a steady stream of writes allocates nothing. Internal.
+//
+//   queue.append("HTTP/1.1 200 OK\r\n...");
+//   queue.append(std::move(big_body));
+//   iovec iov[kMaxIov];
+//   size_t n = queue.gather(iov, kMaxIov);
+//   ssize_t sent = ::writev(fd, iov, n);
+//   if (sent > 0) queue.consume(sent);
+//
+// Thread contract: none of its own (owned by one stream).
+#ifndef GALE_NET_INTERNAL_WRITE_QUEUE_H_
+#define GALE_NET_INTERNAL_WRITE_QUEUE_H_
+
+#include <sys/uio.h>
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+#include <utility>
+#include <vector>
+
+namespace gale::internal {
+
+class WriteQueue {
+ public:
+  // Strings this big are moved in rather than copied.
+  static constexpr size_t kMoveThreshold = 4096;
+  // The tail chunk takes copies until it holds this many bytes.
+  static constexpr size_t kCoalesceLimit = size_t{64} << 10;
+
+  size_t size() const { return pending_; }
+  bool empty() const { return pending_ == 0; }
+
+  void append(std::string_view bytes) {
+    if (bytes.empty()) return;
+    if (head_ == chunks_.size() || !chunks_.back().copied ||
+        chunks_.back().bytes.size() + bytes.size() > kCoalesceLimit) {
+      push(spare_string(), /*copied=*/true);
+    }
+    chunks_.back().bytes.append(bytes);
+    pending_ += bytes.size();
+  }
+
+  void append(std::string&& bytes) {
+    if (bytes.size() < kMoveThreshold) {
+      append(std::string_view(bytes));
+      return;
+    }
+    pending_ += bytes.size();
+    push(std::move(bytes), /*copied=*/false);
+  }
+
+  // Fills up to `capacity` iovecs with the queued bytes, in order.
+  size_t gather(iovec* iov, size_t capacity) const {
+    size_t count = 0;
+    for (size_t i = head_; i < chunks_.size() && count < capacity; ++i) {
+      const Chunk& chunk = chunks_[i];
+      iov[count].iov_base = const_cast<char*>(chunk.bytes.data() + chunk.sent);
+      iov[count].iov_len = chunk.bytes.size() - chunk.sent;
+      ++count;
+    }
+    return count;
+  }
+
+  // The kernel took the first `count` queued bytes.
+  void consume(size_t count) {
+    pending_ -= count;
+    while (count > 0) {
+      Chunk& chunk = chunks_[head_];
+      const size_t left = chunk.bytes.size() - chunk.sent;
+      if (count < left) {
+        chunk.sent += count;
+        return;
+      }
+      count -= left;
+      retire(chunk);
+      ++head_;
+    }
+    if (head_ == chunks_.size()) {
+      chunks_.clear();  // keeps the vector's capacity
+      head_ = 0;
+    }
+  }
+
+  void clear() {
+    chunks_.clear();
+    head_ = 0;
+    pending_ = 0;
+  }
+
+ private:
+  struct Chunk {
+    std::string bytes;
+    size_t sent = 0;
+    bool copied = true;  // a chunk of copies may take more; a moved one not
+  };
+
+  // Spare strings kept for the next copies: enough for a steady stream.
+  static constexpr size_t kMaxSpares = 2;
+
+  void push(std::string bytes, bool copied) {
+    chunks_.push_back(Chunk{std::move(bytes), 0, copied});
+  }
+
+  std::string spare_string() {
+    if (spares_.empty()) return std::string();
+    std::string spare = std::move(spares_.back());
+    spares_.pop_back();
+    return spare;
+  }
+
+  void retire(Chunk& chunk) {
+    if (chunk.copied && spares_.size() < kMaxSpares &&
+        chunk.bytes.capacity() <= kCoalesceLimit * 2) {
+      chunk.bytes.clear();
+      spares_.push_back(std::move(chunk.bytes));
+    }
+  }
+
+  std::vector<Chunk> chunks_;
+  size_t head_ = 0;
+  size_t pending_ = 0;
+  std::vector<std::string> spares_;
+};
+
+}  // namespace gale::internal
+
+#endif  // GALE_NET_INTERNAL_WRITE_QUEUE_H_

@@ -1,0 +1,569 @@
+#include "net/io_stream.h"
+
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+#include <sys/uio.h>
+
+#include <algorithm>
+#include <cerrno>
+#include <cstring>
+#include <limits>
+#include <optional>
+#include <utility>
+
+#include "absl/strings/cord.h"
+#include "absl/strings/str_cat.h"
+#include "absl/time/time.h"
+#include "net/errno_status.h"
+#include "net/internal/read_buffer.h"
+#include "net/internal/write_queue.h"
+
+namespace gale {
+namespace {
+
+constexpr std::string_view kStreamClosedPayload = "gale.dev/stream-closed";
+constexpr size_t kNoWait = std::numeric_limits<size_t>::max();
+// iovecs per sendmsg: enough for a batch of pipelined responses.
+constexpr size_t kMaxIov = 64;
+
+absl::Status stream_closed(std::string_view why) {
+  absl::Status status =
+      absl::UnavailableError(absl::StrCat("stream closed: ", to_absl(why)));
+  status.SetPayload(to_absl(kStreamClosedPayload), absl::Cord());
+  return status;
+}
+
+absl::Status stream_closed_by_errno(int error) {
+  return stream_closed(error == ECONNRESET ? "connection reset by peer"
+                                           : std::strerror(error));
+}
+
+}  // namespace
+
+bool is_stream_closed(const absl::Status& status) {
+  return status.GetPayload(to_absl(kStreamClosedPayload)).has_value();
+}
+
+namespace internal {
+
+// Everything an IOStream is, at a stable address: awaiters and the fd handler
+// point here, and the IOStream handle moves freely.
+class StreamState {
+ public:
+  StreamState(Reactor& reactor, UniqueFd fd, const IOStreamOptions& options)
+      : reactor_(reactor), fd_(std::move(fd)), options_(options) {}
+
+  ~StreamState() {
+    close_with(stream_closed("the stream was destroyed"));
+    if (destroyed_flag_ != nullptr) *destroyed_flag_ = true;
+  }
+
+  absl::Status start() {
+    if (options_.no_delay) {
+      const int on = 1;
+      // Fails on a socket that is not TCP (a socketpair in tests): harmless.
+      (void)::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+    }
+    return register_handler(kNoEvents);
+  }
+
+  // ---- Reading
+
+  // The answer to `request` if it can be given without waiting: from the
+  // buffer, from reads the kernel can satisfy now, or an error.
+  std::optional<absl::StatusOr<std::string_view>> try_read(
+      const ReadRequest& request, bool read_first) {
+    buffer_.consume(std::exchange(handed_out_, 0));
+    if (reader_ != nullptr) {
+      return absl::FailedPreconditionError(
+          "IOStream: another read is in progress");
+    }
+    if (request.kind == ReadRequest::Kind::kBytes &&
+        request.bytes > options_.max_buffer_size) {
+      return too_big(absl::StrCat("read_bytes(", request.bytes,
+                                  ") exceeds max_buffer_size ",
+                                  options_.max_buffer_size));
+    }
+    if (!read_first) {
+      if (auto answer = answer_from_buffer(request)) return answer;
+      if (!closed_status_.ok()) return closed_status_;
+      if (!more_is_likely_) return std::nullopt;
+    }
+    return read_until_answered(request);
+  }
+
+  void wait_to_read(ReadAwaiter* reader) {
+    reader_ = reader;
+    buffer_.release();  // an idle connection holds no read buffer
+    want(kReadable);
+    if (options_.read_timeout > Duration::zero()) {
+      read_timer_ = reactor_.call_later(options_.read_timeout,
+                                        [this] { on_read_timeout(); });
+      has_read_timer_ = true;
+    }
+  }
+
+  void forget_reader(ReadAwaiter* reader) {
+    if (reader_ != reader) return;
+    reader_ = nullptr;
+    cancel_read_timer();
+  }
+
+  // ---- Writing
+
+  template <typename Bytes>
+  absl::Status queue(Bytes&& bytes) {
+    if (!closed_status_.ok()) return closed_status_;
+    queue_.append(std::forward<Bytes>(bytes));
+    return absl::OkStatus();
+  }
+
+  // What a write waits for: nothing below the high-water mark, else half.
+  size_t write_limit() const {
+    return queue_.size() > options_.write_high_water
+               ? options_.write_high_water / 2
+               : kNoWait;
+  }
+
+  // Sends what the kernel takes now; the status of the stream afterwards.
+  absl::Status send_now() {
+    if (!closed_status_.ok()) return closed_status_;
+    iovec iov[kMaxIov];
+    while (!queue_.empty()) {
+      msghdr message{};
+      message.msg_iov = iov;
+      message.msg_iovlen = queue_.gather(iov, kMaxIov);
+      // sendmsg rather than writev: MSG_NOSIGNAL, so a peer that went away
+      // is an EPIPE status and not a SIGPIPE that kills the process.
+      const ssize_t sent = ::sendmsg(fd_.get(), &message, MSG_NOSIGNAL);
+      if (sent >= 0) {
+        queue_.consume(static_cast<size_t>(sent));
+        continue;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) break;
+      close_with(stream_closed_by_errno(errno));
+      return closed_status_;
+    }
+    return absl::OkStatus();
+  }
+
+  size_t pending_write_bytes() const { return queue_.size(); }
+
+  void wait_to_drain(DrainAwaiter* writer) {
+    writer_ = writer;
+    want(kWritable);
+  }
+
+  void forget_writer(DrainAwaiter* writer) {
+    if (writer_ == writer) writer_ = nullptr;
+  }
+
+  bool has_writer() const { return writer_ != nullptr; }
+
+  // ---- Closing
+
+  void close_with(absl::Status why) {
+    if (!closed_status_.ok()) return;
+    closed_status_ = std::move(why);
+    if (registered_) (void)reactor_.remove_handler(fd_.get());
+    registered_ = false;
+    fd_.reset();
+    queue_.clear();
+    cancel_read_timer();
+    if (ReadAwaiter* reader = std::exchange(reader_, nullptr)) {
+      reader->finish(closed_status_, /*resume_now=*/false);
+    }
+    if (DrainAwaiter* writer = std::exchange(writer_, nullptr)) {
+      writer->finish(closed_status_, /*resume_now=*/false);
+    }
+    if (close_hook_) std::exchange(close_hook_, nullptr)();
+  }
+
+  bool closed() const { return !closed_status_.ok(); }
+  size_t buffered() const { return buffer_.size() - handed_out_; }
+  int fd() const { return fd_.get(); }
+  Reactor& reactor() const { return reactor_; }
+  void set_read_timeout(Duration timeout) { options_.read_timeout = timeout; }
+  void set_close_hook(absl::AnyInvocable<void()> hook) {
+    close_hook_ = std::move(hook);
+  }
+
+ private:
+  enum class ReadOutcome { kGot, kWouldBlock, kFull, kClosed };
+
+  absl::Status register_handler(IoEvents interest) {
+    absl::Status added = reactor_.add_handler(
+        fd_.get(), interest, [this](IoEvents events) { on_io(events); });
+    if (added.ok()) {
+      registered_ = true;
+      interest_ = interest;
+    }
+    return added;
+  }
+
+  // Adds `events` to the interest; it is dropped lazily, when an event finds
+  // nobody waiting, so a stream read in a loop changes nothing per read.
+  void want(IoEvents events) {
+    if ((interest_ & events) == events && registered_) return;
+    interest_ |= events;
+    if (!registered_) {
+      if (absl::Status added = register_handler(interest_); !added.ok()) {
+        close_with(stream_closed(from_absl(added.message())));
+      }
+      return;
+    }
+    (void)reactor_.update_handler(fd_.get(), interest_);
+  }
+
+  void drop(IoEvents events) {
+    if ((interest_ & events) == 0) return;
+    interest_ &= ~events;
+    (void)reactor_.update_handler(fd_.get(), interest_);
+  }
+
+  std::optional<absl::StatusOr<std::string_view>> answer_from_buffer(
+      const ReadRequest& request) {
+    const std::string_view bytes = buffer_.view();
+    switch (request.kind) {
+      case ReadRequest::Kind::kSome:
+        if (bytes.empty()) return std::nullopt;
+        return hand_out(bytes.size());
+      case ReadRequest::Kind::kBytes:
+        if (bytes.size() < request.bytes) return std::nullopt;
+        return hand_out(request.bytes);
+      case ReadRequest::Kind::kUntil: {
+        const size_t limit = std::min(request.bytes, options_.max_buffer_size);
+        const size_t found = bytes.find(request.delimiter, scanned_);
+        if (found != std::string_view::npos &&
+            found + request.delimiter.size() <= limit) {
+          return hand_out(found + request.delimiter.size());
+        }
+        if (found != std::string_view::npos || bytes.size() >= limit) {
+          return too_big(absl::StrCat("read_until: no delimiter within ", limit,
+                                      " bytes"));
+        }
+        // Next time, search only what is new (and a delimiter's worth back).
+        scanned_ = bytes.size() >= request.delimiter.size()
+                       ? bytes.size() - request.delimiter.size() + 1
+                       : 0;
+        return std::nullopt;
+      }
+    }
+    return std::nullopt;
+  }
+
+  absl::StatusOr<std::string_view> hand_out(size_t count) {
+    handed_out_ = count;
+    scanned_ = 0;
+    return buffer_.view().substr(0, count);
+  }
+
+  absl::Status too_big(const std::string& message) {
+    absl::Status status = absl::ResourceExhaustedError(message);
+    close_with(stream_closed(from_absl(status.message())));
+    return status;
+  }
+
+  // Reads until `request` has its answer or the kernel has no more bytes.
+  std::optional<absl::StatusOr<std::string_view>> read_until_answered(
+      const ReadRequest& request) {
+    for (;;) {
+      if (auto answer = answer_from_buffer(request)) return answer;
+      if (!closed_status_.ok()) return closed_status_;
+      switch (read_once()) {
+        case ReadOutcome::kGot:
+          break;
+        case ReadOutcome::kWouldBlock:
+          return std::nullopt;
+        case ReadOutcome::kFull:
+          return too_big(absl::StrCat("read needs more than max_buffer_size ",
+                                      options_.max_buffer_size, " bytes"));
+        case ReadOutcome::kClosed:  // buffered bytes first, then the status
+          if (auto answer = answer_from_buffer(request)) return answer;
+          return closed_status_;
+      }
+    }
+  }
+
+  ReadOutcome read_once() {
+    const std::span<char> room =
+        buffer_.room_for(chunk_hint_, options_.max_buffer_size);
+    if (room.empty()) return ReadOutcome::kFull;
+    for (;;) {
+      const ssize_t got = ::read(fd_.get(), room.data(), room.size());
+      if (got > 0) {
+        buffer_.commit(static_cast<size_t>(got));
+        more_is_likely_ = static_cast<size_t>(got) == room.size();
+        if (more_is_likely_) {
+          chunk_hint_ = std::min(chunk_hint_ * 2, options_.read_chunk_size);
+        }
+        return ReadOutcome::kGot;
+      }
+      more_is_likely_ = false;
+      if (got == 0) {
+        close_with(stream_closed("peer closed the connection"));
+        return ReadOutcome::kClosed;
+      }
+      if (errno == EINTR) continue;
+      if (errno == EAGAIN || errno == EWOULDBLOCK) {
+        return ReadOutcome::kWouldBlock;
+      }
+      close_with(stream_closed_by_errno(errno));
+      return ReadOutcome::kClosed;
+    }
+  }
+
+  // The fd handler. Resuming a task may destroy this stream (the task owned
+  // it), so each resume is the last touch unless `destroyed` stays false.
+  void on_io(IoEvents events) {
+    bool destroyed = false;
+    destroyed_flag_ = &destroyed;
+    if (events & (kWritable | kIoError)) on_writable();
+    if (!destroyed && (events & (kReadable | kIoError))) on_readable();
+    if (destroyed) return;
+    destroyed_flag_ = nullptr;
+    if ((events & kIoError) && reader_ == nullptr && writer_ == nullptr &&
+        registered_) {
+      // Hung up with nobody waiting: epoll would report it on every poll.
+      // Unregister; the next read or write meets the error itself.
+      (void)reactor_.remove_handler(fd_.get());
+      registered_ = false;
+      interest_ = kNoEvents;
+    }
+  }
+
+  void on_readable() {
+    if (reader_ == nullptr) {
+      drop(kReadable);  // the bytes wait in the kernel: TCP flow control
+      return;
+    }
+    ReadAwaiter* reader = reader_;
+    reader_ = nullptr;  // so that a close on the way does not resume it too
+    auto answer = read_until_answered(reader->request_);
+    if (!answer.has_value()) {
+      reader_ = reader;
+      return;
+    }
+    cancel_read_timer();
+    reader->finish(*std::move(answer), /*resume_now=*/true);
+  }
+
+  void on_writable() {
+    const absl::Status sent = send_now();
+    if (sent.ok() && queue_.empty()) drop(kWritable);
+    if (writer_ == nullptr) return;
+    if (sent.ok() && queue_.size() > writer_->limit_) return;
+    std::exchange(writer_, nullptr)->finish(sent, /*resume_now=*/true);
+  }
+
+  void on_read_timeout() {
+    has_read_timer_ = false;
+    if (ReadAwaiter* reader = std::exchange(reader_, nullptr)) {
+      reader->finish(
+          absl::DeadlineExceededError(absl::StrCat(
+              "IOStream: no bytes within the read timeout of ",
+              absl::FormatDuration(absl::FromChrono(options_.read_timeout)))),
+          /*resume_now=*/true);
+    }
+  }
+
+  void cancel_read_timer() {
+    if (std::exchange(has_read_timer_, false)) reactor_.cancel(read_timer_);
+  }
+
+  Reactor& reactor_;
+  UniqueFd fd_;
+  IOStreamOptions options_;
+  ReadBuffer buffer_;
+  size_t handed_out_ = 0;  // the last view's bytes, consumed at the next read
+  size_t scanned_ = 0;     // read_until: searched without a match so far
+  size_t chunk_hint_ = ReadBuffer::kInitialCapacity;
+  bool more_is_likely_ = true;  // the last read filled its room
+  WriteQueue queue_;
+  absl::Status closed_status_;
+  bool registered_ = false;
+  IoEvents interest_ = kNoEvents;
+  ReadAwaiter* reader_ = nullptr;
+  DrainAwaiter* writer_ = nullptr;
+  TimerId read_timer_{};
+  bool has_read_timer_ = false;
+  bool* destroyed_flag_ = nullptr;
+  absl::AnyInvocable<void()> close_hook_;
+};
+
+// ---- Awaiters
+
+ReadAwaiter::~ReadAwaiter() {
+  if (waiting_ && stream_ != nullptr) stream_->forget_reader(this);
+}
+
+bool ReadAwaiter::await_ready() {
+  auto answer = stream_->try_read(request_, /*read_first=*/false);
+  if (!answer.has_value()) return false;
+  result_ = *std::move(answer);
+  return true;
+}
+
+bool ReadAwaiter::start_waiting() {
+  waiting_ = true;
+  stream_->wait_to_read(this);
+  return true;
+}
+
+absl::StatusOr<std::string_view> ReadAwaiter::await_resume() {
+  throw_if_cancelled();
+  return std::move(result_);
+}
+
+void ReadAwaiter::on_cancel() {
+  if (std::exchange(waiting_, false)) stream_->forget_reader(this);
+  cancel_and_resume_later();
+}
+
+void ReadAwaiter::finish(absl::StatusOr<std::string_view> result,
+                         bool resume_now) {
+  waiting_ = false;
+  result_ = std::move(result);
+  if (resume_now) {
+    SuspendPoint::resume_now();
+  } else {
+    resume_later();
+  }
+}
+
+DrainAwaiter::~DrainAwaiter() {
+  if (waiting_ && stream_ != nullptr) stream_->forget_writer(this);
+}
+
+bool DrainAwaiter::await_ready() {
+  if (!status_.ok()) return true;
+  if (stream_->pending_write_bytes() <= limit_) return true;
+  if (stream_->has_writer()) {
+    status_ = absl::FailedPreconditionError(
+        "IOStream: another task is waiting for the write queue to drain");
+    return true;
+  }
+  status_ = stream_->send_now();
+  return !status_.ok() || stream_->pending_write_bytes() <= limit_;
+}
+
+bool DrainAwaiter::start_waiting() {
+  waiting_ = true;
+  stream_->wait_to_drain(this);
+  return true;
+}
+
+absl::Status DrainAwaiter::await_resume() {
+  throw_if_cancelled();
+  return std::move(status_);
+}
+
+void DrainAwaiter::on_cancel() {
+  if (std::exchange(waiting_, false)) stream_->forget_writer(this);
+  cancel_and_resume_later();
+}
+
+void DrainAwaiter::finish(absl::Status status, bool resume_now) {
+  waiting_ = false;
+  status_ = std::move(status);
+  if (resume_now) {
+    SuspendPoint::resume_now();
+  } else {
+    resume_later();
+  }
+}
+
+StreamState* state_of(IOStream& stream) { return stream.state_.get(); }
+
+void close_stream(StreamState& state, std::string_view why) {
+  state.close_with(stream_closed(why));
+}
+
+}  // namespace internal
+
+// ---- IOStream
+
+absl::StatusOr<IOStream> IOStream::create(UniqueFd fd,
+                                          const IOStreamOptions& options) {
+  Reactor* reactor = Reactor::current();
+  if (reactor == nullptr) {
+    return absl::FailedPreconditionError(
+        "IOStream::create: not on a reactor thread");
+  }
+  auto state =
+      std::make_unique<internal::StreamState>(*reactor, std::move(fd), options);
+  if (absl::Status started = state->start(); !started.ok()) return started;
+  return IOStream(std::move(state));
+}
+
+IOStream::IOStream(std::unique_ptr<internal::StreamState> state)
+    : state_(std::move(state)) {}
+IOStream::IOStream(IOStream&&) noexcept = default;
+IOStream& IOStream::operator=(IOStream&&) noexcept = default;
+IOStream::~IOStream() = default;
+
+internal::ReadAwaiter IOStream::read_some(std::source_location where) {
+  return internal::ReadAwaiter(
+      state_.get(), {internal::ReadRequest::Kind::kSome, 0, {}}, where);
+}
+
+internal::ReadAwaiter IOStream::read_bytes(size_t count,
+                                           std::source_location where) {
+  return internal::ReadAwaiter(
+      state_.get(), {internal::ReadRequest::Kind::kBytes, count, {}}, where);
+}
+
+internal::ReadAwaiter IOStream::read_until(std::string_view delimiter,
+                                           size_t max_bytes,
+                                           std::source_location where) {
+  return internal::ReadAwaiter(
+      state_.get(), {internal::ReadRequest::Kind::kUntil, max_bytes, delimiter},
+      where);
+}
+
+internal::DrainAwaiter IOStream::write(std::string_view bytes,
+                                       std::source_location where) {
+  absl::Status queued = state_->queue(bytes);
+  return internal::DrainAwaiter(state_.get(), std::move(queued),
+                                state_->write_limit(), where);
+}
+
+internal::DrainAwaiter IOStream::write(const char* bytes,
+                                       std::source_location where) {
+  return write(std::string_view(bytes), where);
+}
+
+internal::DrainAwaiter IOStream::write(std::string&& bytes,
+                                       std::source_location where) {
+  absl::Status queued = state_->queue(std::move(bytes));
+  return internal::DrainAwaiter(state_.get(), std::move(queued),
+                                state_->write_limit(), where);
+}
+
+internal::DrainAwaiter IOStream::flush(std::source_location where) {
+  return internal::DrainAwaiter(state_.get(), absl::OkStatus(), 0, where);
+}
+
+void IOStream::close() {
+  state_->close_with(stream_closed("closed by this side"));
+}
+bool IOStream::closed() const { return state_->closed(); }
+size_t IOStream::pending_write_bytes() const {
+  return state_->pending_write_bytes();
+}
+size_t IOStream::buffered_read_bytes() const { return state_->buffered(); }
+void IOStream::set_read_timeout(Duration timeout) {
+  state_->set_read_timeout(timeout);
+}
+int IOStream::fd() const { return state_->fd(); }
+Reactor& IOStream::reactor() const { return state_->reactor(); }
+absl::StatusOr<SocketAddress> IOStream::peer_address() const {
+  return SocketAddress::peer_of(state_->fd());
+}
+void IOStream::set_close_hook(absl::AnyInvocable<void()> hook) {
+  state_->set_close_hook(std::move(hook));
+}
+
+}  // namespace gale

@@ -1,0 +1,377 @@
+// IOStream over a real loopback TCP connection: the stream on one end, a plain
+// socket on the other, both driven by one reactor on the test thread.
+#include "net/io_stream.h"
+
+#include <gtest/gtest.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "reactor/io_wait.h"
+#include "reactor/reactor.h"
+#include "reactor/sleep.h"
+#include "reactor/spawn.h"
+#include "reactor/task.h"
+#include "tests/net/net_fixture.h"
+
+namespace gale {
+namespace {
+
+using ::gale::testing::pattern;
+using ::gale::testing::SocketPair;
+using ::gale::testing::tcp_pair;
+using ::gale::testing::write_all;
+
+class IOStreamTest : public ::testing::Test {
+ protected:
+  void SetUp() override {
+    reactor_ = *Reactor::create();
+    pair_ = tcp_pair();
+    peer_ = pair_.first.get();
+  }
+
+  IOStream open(const IOStreamOptions& options = {}) {
+    absl::StatusOr<IOStream> stream =
+        IOStream::create(std::move(pair_.second), options);
+    EXPECT_TRUE(stream.ok()) << stream.status();
+    return *std::move(stream);
+  }
+
+  template <typename T>
+  T run(Task<T> task) {
+    return run_until_complete(*reactor_, std::move(task));
+  }
+
+  std::unique_ptr<Reactor> reactor_;
+  SocketPair pair_;
+  int peer_ = -1;  // the plain socket at the other end
+};
+
+// Writes `bytes` one byte per segment (TCP_NODELAY), a reactor turn apart.
+Task<void> trickle(int fd, std::string bytes) {
+  const int on = 1;
+  ::setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
+  for (char byte : bytes) {
+    EXPECT_TRUE(write_all(fd, std::string_view(&byte, 1)));
+    co_await yield();
+  }
+}
+
+// Reads from a plain non-blocking socket until `count` bytes came, `chunk` at
+// a time, a reactor turn apart: a slow reader.
+Task<std::string> drain(int fd, size_t count, size_t chunk) {
+  std::string got;
+  std::vector<char> buffer(chunk);
+  while (got.size() < count) {
+    const ssize_t n = ::recv(fd, buffer.data(), chunk, MSG_DONTWAIT);
+    if (n > 0) {
+      got.append(buffer.data(), static_cast<size_t>(n));
+    } else if (n == 0) {
+      break;
+    } else {
+      co_await wait_for_io(fd, kReadable);
+      continue;
+    }
+    co_await yield();
+  }
+  co_return got;
+}
+
+TEST_F(IOStreamTest, ReadSomeReturnsWhatHasArrived) {
+  IOStream stream = open();
+  ASSERT_TRUE(write_all(peer_, "hello"));
+  auto got = run([&]() -> Task<std::string> {
+    absl::StatusOr<std::string_view> bytes = co_await stream.read_some();
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_EQ(got, "hello");
+}
+
+TEST_F(IOStreamTest, ReadBytesAssemblesOneByteSegments) {
+  IOStream stream = open();
+  const std::string sent = pattern(1000);
+  spawn(*reactor_, trickle(peer_, sent));
+  auto got = run([&]() -> Task<std::string> {
+    absl::StatusOr<std::string_view> bytes = co_await stream.read_bytes(1000);
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_EQ(got, sent);
+}
+
+TEST_F(IOStreamTest, ReadUntilFindsDelimitersSplitAcrossSegments) {
+  IOStream stream = open();
+  spawn(*reactor_, trickle(peer_, "line one\r\nline two\r\ntail"));
+  auto lines = run([&]() -> Task<std::vector<std::string>> {
+    std::vector<std::string> lines;
+    for (int i = 0; i < 2; ++i) {
+      absl::StatusOr<std::string_view> line =
+          co_await stream.read_until("\r\n", 100);
+      lines.push_back(line.ok() ? std::string(*line)
+                                : line.status().ToString());
+    }
+    co_return lines;
+  }());
+  EXPECT_EQ(lines, (std::vector<std::string>{"line one\r\n", "line two\r\n"}));
+}
+
+TEST_F(IOStreamTest, ViewsStayValidUntilTheNextRead) {
+  IOStream stream = open();
+  ASSERT_TRUE(write_all(peer_, "abcdef"));
+  run([&]() -> Task<void> {
+    absl::StatusOr<std::string_view> first = co_await stream.read_bytes(3);
+    EXPECT_TRUE(first.ok());
+    if (!first.ok()) co_return;
+    const std::string copy(*first);
+    EXPECT_EQ(*first, "abc");
+    absl::StatusOr<std::string_view> second = co_await stream.read_bytes(3);
+    EXPECT_TRUE(second.ok());
+    if (!second.ok()) co_return;
+    EXPECT_EQ(copy, "abc");
+    EXPECT_EQ(*second, "def");
+  }());
+}
+
+TEST_F(IOStreamTest, ReadUntilWithoutDelimiterWithinMaxFailsAndCloses) {
+  IOStream stream = open();
+  ASSERT_TRUE(write_all(peer_, std::string(100, 'x')));
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    co_return (co_await stream.read_until("\n", 50)).status();
+  }());
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_TRUE(stream.closed());
+  EXPECT_TRUE(testing::peer_closed(peer_));
+}
+
+TEST_F(IOStreamTest, ReadBeyondMaxBufferSizeFailsAndCloses) {
+  IOStreamOptions options;
+  options.max_buffer_size = 1024;
+  IOStream stream = open(options);
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    co_return (co_await stream.read_bytes(2048)).status();
+  }());
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+  EXPECT_TRUE(stream.closed());
+}
+
+TEST_F(IOStreamTest, PeerCloseComesAfterTheBufferedBytes) {
+  IOStream stream = open();
+  ASSERT_TRUE(write_all(peer_, "abc"));
+  pair_.first.reset();
+  auto results = run([&]() -> Task<std::vector<std::string>> {
+    std::vector<std::string> results;
+    auto two = co_await stream.read_bytes(2);
+    results.push_back(two.ok() ? std::string(*two) : "error");
+    auto rest = co_await stream.read_some();
+    results.push_back(rest.ok() ? std::string(*rest) : "error");
+    auto end = co_await stream.read_some();
+    EXPECT_TRUE(is_stream_closed(end.status())) << end.status();
+    results.push_back(std::string(end.status().message()));
+    co_return results;
+  }());
+  EXPECT_EQ(results[0], "ab");
+  EXPECT_EQ(results[1], "c");
+  EXPECT_EQ(results[2], "stream closed: peer closed the connection");
+}
+
+TEST_F(IOStreamTest, PeerResetWhileAReadWaitsFailsTheRead) {
+  IOStream stream = open();
+  auto status = run([&]() -> Task<absl::Status> {
+    auto reset_peer = [&]() -> Task<void> {
+      co_await yield();  // the read below is waiting by now
+      EXPECT_TRUE(write_all(peer_, "0123456789"));
+      const linger abort_on_close{1, 0};  // close sends RST
+      ::setsockopt(peer_, SOL_SOCKET, SO_LINGER, &abort_on_close,
+                   sizeof(abort_on_close));
+      pair_.first.reset();
+    };
+    spawn(*reactor_, reset_peer());
+    co_return (co_await stream.read_bytes(100)).status();
+  }());
+  EXPECT_TRUE(is_stream_closed(status)) << status;
+  EXPECT_EQ(status.code(), absl::StatusCode::kUnavailable);
+  EXPECT_TRUE(stream.closed());
+}
+
+TEST_F(IOStreamTest, ReadTimeoutFailsTheReadButKeepsTheStream) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::milliseconds(20);
+  IOStream stream = open(options);
+  const TimePoint start = Clock::now();
+  absl::Status timed_out = run([&]() -> Task<absl::Status> {
+    co_return (co_await stream.read_some()).status();
+  }());
+  EXPECT_EQ(timed_out.code(), absl::StatusCode::kDeadlineExceeded) << timed_out;
+  EXPECT_GE(Clock::now() - start, options.read_timeout);
+  EXPECT_FALSE(stream.closed());
+  ASSERT_TRUE(write_all(peer_, "late"));
+  auto got = run([&]() -> Task<std::string> {
+    auto bytes = co_await stream.read_some();
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_EQ(got, "late");
+}
+
+TEST_F(IOStreamTest, FlushWaitsForASlowPeerAndDeliversEverything) {
+  IOStream stream = open();
+  const int small = 4096;
+  ::setsockopt(stream.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  const std::string sent = pattern(1 << 20, 3);
+  auto received = run([&]() -> Task<std::string> {
+    // The peer reads 1000 bytes a turn; the kernel takes partial writes.
+    auto read_slowly = [&]() -> Task<void> {
+      std::string got = co_await drain(peer_, sent.size(), 1000);
+      EXPECT_EQ(got.size(), sent.size());
+      EXPECT_TRUE(got == sent) << "the bytes arrived changed or reordered";
+    };
+    TaskHandle reader = spawn(*reactor_, read_slowly());
+    EXPECT_TRUE((co_await stream.write(std::string(sent))).ok());
+    EXPECT_GT(stream.pending_write_bytes(), 0u) << "the kernel took 1 MiB?";
+    absl::Status flushed = co_await stream.flush();
+    EXPECT_TRUE(flushed.ok()) << flushed;
+    EXPECT_EQ(stream.pending_write_bytes(), 0u);
+    while (!reader.done()) co_await yield();
+    co_return std::string("done");
+  }());
+  EXPECT_EQ(received, "done");
+}
+
+TEST_F(IOStreamTest, HighWaterMarkBoundsWhatAFastWriterQueues) {
+  IOStreamOptions options;
+  options.write_high_water = size_t{64} << 10;
+  IOStream stream = open(options);
+  const int small = 4096;
+  ::setsockopt(stream.fd(), SOL_SOCKET, SO_SNDBUF, &small, sizeof(small));
+  const size_t chunk = 4096;
+  const size_t chunks = 256;  // 1 MiB through a 64 KiB mark
+  size_t most_queued = 0;
+  run([&]() -> Task<void> {
+    auto read_slowly = [&]() -> Task<void> {
+      std::string got = co_await drain(peer_, chunk * chunks, 512);
+      EXPECT_EQ(got.size(), chunk * chunks);
+      for (size_t i = 0; i < chunks; ++i) {
+        if (got.substr(i * chunk, chunk) != pattern(chunk, i)) {
+          ADD_FAILURE() << "chunk " << i << " arrived changed";
+          break;
+        }
+      }
+    };
+    TaskHandle reader = spawn(*reactor_, read_slowly());
+    for (size_t i = 0; i < chunks; ++i) {
+      absl::Status written = co_await stream.write(pattern(chunk, i));
+      EXPECT_TRUE(written.ok()) << written;
+      if (!written.ok()) co_return;
+      most_queued = std::max(most_queued, stream.pending_write_bytes());
+    }
+    EXPECT_TRUE((co_await stream.flush()).ok());
+    while (!reader.done()) co_await yield();
+  }());
+  EXPECT_LE(most_queued, options.write_high_water + chunk);
+  EXPECT_GT(most_queued, 0u);
+}
+
+TEST_F(IOStreamTest, WritingToAResetPeerIsAStatusNotASignal) {
+  IOStream stream = open();
+  const linger abort_on_close{1, 0};
+  ::setsockopt(peer_, SOL_SOCKET, SO_LINGER, &abort_on_close,
+               sizeof(abort_on_close));
+  pair_.first.reset();
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    absl::Status last;
+    for (int i = 0; i < 3 && last.ok(); ++i) {  // the first may still go out
+      (void)co_await stream.write(pattern(size_t{64} << 10));
+      last = co_await stream.flush();
+    }
+    co_return last;
+  }());
+  EXPECT_TRUE(is_stream_closed(status)) << status;
+}
+
+TEST_F(IOStreamTest, ASecondConcurrentReaderIsRefused) {
+  IOStream stream = open();
+  absl::Status second = run([&]() -> Task<absl::Status> {
+    auto first_read = [&]() -> Task<void> {
+      auto bytes = co_await stream.read_some();
+      EXPECT_TRUE(bytes.ok());
+    };
+    TaskHandle first = spawn(*reactor_, first_read());
+    co_await yield();  // the first read is waiting
+    absl::Status status = (co_await stream.read_some()).status();
+    EXPECT_TRUE(write_all(peer_, "x"));
+    while (!first.done()) co_await yield();
+    co_return status;
+  }());
+  EXPECT_EQ(second.code(), absl::StatusCode::kFailedPrecondition) << second;
+}
+
+TEST_F(IOStreamTest, ACancelledReadLeavesTheStreamUsable) {
+  IOStream stream = open();
+  bool cancelled = false;
+  auto got = run([&]() -> Task<std::string> {
+    auto wait_to_read = [&]() -> Task<void> {
+      try {
+        (void)co_await stream.read_some();
+      } catch (const CancelledError&) {
+        cancelled = true;
+      }
+    };
+    TaskHandle reader = spawn(*reactor_, wait_to_read());
+    co_await yield();
+    reader.cancel();
+    while (!reader.done()) co_await yield();
+    EXPECT_TRUE(write_all(peer_, "after"));
+    auto bytes = co_await stream.read_some();
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_TRUE(cancelled);
+  EXPECT_EQ(got, "after");
+}
+
+TEST_F(IOStreamTest, CloseWakesAWaitingReaderWithStreamClosed) {
+  IOStream stream = open();
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    auto close_soon = [&]() -> Task<void> {
+      co_await yield();
+      stream.close();
+    };
+    spawn(*reactor_, close_soon());
+    co_return (co_await stream.read_some()).status();
+  }());
+  EXPECT_TRUE(is_stream_closed(status)) << status;
+  EXPECT_TRUE(testing::peer_closed(peer_));
+}
+
+TEST_F(IOStreamTest, DestroyingTheStreamWakesAWaitingReader) {
+  auto stream = std::make_unique<IOStream>(open());
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    auto destroy_soon = [&]() -> Task<void> {
+      co_await yield();
+      stream.reset();
+    };
+    spawn(*reactor_, destroy_soon());
+    co_return (co_await stream->read_some()).status();
+  }());
+  EXPECT_TRUE(is_stream_closed(status)) << status;
+}
+
+TEST_F(IOStreamTest, ManySmallWritesGoOutTogether) {
+  IOStream stream = open();
+  run([&]() -> Task<void> {
+    for (int i = 0; i < 1000; ++i) {
+      (void)co_await stream.write("0123456789");  // queued, nothing sent yet
+    }
+    EXPECT_EQ(stream.pending_write_bytes(), 10000u);
+    EXPECT_TRUE((co_await stream.flush()).ok());
+  }());
+  EXPECT_EQ(testing::read_exactly(peer_, 10000).size(), 10000u);
+}
+
+TEST(IsStreamClosedTest, OnlyForClosedStreams) {
+  EXPECT_FALSE(is_stream_closed(absl::OkStatus()));
+  EXPECT_FALSE(is_stream_closed(absl::UnavailableError("stream closed")));
+}
+
+}  // namespace
+}  // namespace gale
