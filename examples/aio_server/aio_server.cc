@@ -15,8 +15,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "actors/runtime.h"
-#include "examples/common/signals.h"
+#include "examples/common/server_main.h"
 #include "net/tcp_server.h"
 
 ABSL_FLAG(uint16_t, port, 8888, "TCP port (0: any free port)");
@@ -49,33 +48,14 @@ gale::Task<> handle_connection(gale::IOStream stream) {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  gale::examples::TerminationSignals signals;
   gale::RuntimeOptions runtime_options;
   runtime_options.reactors = absl::GetFlag(FLAGS_reactors);
-  runtime_options.offload_threads = 1;
-  auto runtime = gale::Runtime::start(runtime_options);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "aio_server: %s\n",
-                 runtime.status().ToString().c_str());
-    return 1;
-  }
   gale::TcpServerOptions options;
   options.port = absl::GetFlag(FLAGS_port);
   options.address = absl::GetFlag(FLAGS_address);
-  auto server = gale::TcpServer::start(**runtime, options, handle_connection);
-  if (!server.ok()) {
-    std::fprintf(stderr, "aio_server: %s\n",
-                 server.status().ToString().c_str());
-    return 1;
-  }
-  std::printf("Server started on port %u ...\n", (*server)->port());
-  std::fflush(stdout);
-
-  signals.wait();
-  (*server)->stop(std::chrono::seconds(1));
-  (*server)->wait();
-  server->reset();
-  (*runtime)->stop();
-  (*runtime)->wait();
-  return 0;
+  return gale::examples::serve_until_signalled(
+      "aio_server", runtime_options, std::chrono::seconds(1),
+      [&](gale::Runtime& runtime) {
+        return gale::TcpServer::start(runtime, options, handle_connection);
+      });
 }

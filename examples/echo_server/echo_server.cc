@@ -10,8 +10,7 @@
 
 #include "absl/flags/flag.h"
 #include "absl/flags/parse.h"
-#include "actors/runtime.h"
-#include "examples/common/signals.h"
+#include "examples/common/server_main.h"
 #include "net/connection_actor.h"
 #include "net/tcp_server.h"
 
@@ -43,46 +42,18 @@ class EchoConnection : public gale::ConnectionActor {
 
 int main(int argc, char** argv) {
   absl::ParseCommandLine(argc, argv);
-  gale::examples::TerminationSignals signals;
-
   gale::RuntimeOptions runtime_options;
   runtime_options.reactors = absl::GetFlag(FLAGS_reactors);
-  runtime_options.offload_threads = 1;
-  auto runtime = gale::Runtime::start(runtime_options);
-  if (!runtime.ok()) {
-    std::fprintf(stderr, "echo_server: %s\n",
-                 runtime.status().ToString().c_str());
-    return 1;
-  }
-
   gale::TcpServerOptions options;
   options.port = absl::GetFlag(FLAGS_port);
   options.address = absl::GetFlag(FLAGS_address);
   if (absl::GetFlag(FLAGS_round_robin)) {
     options.spread = gale::TcpServerOptions::Spread::kRoundRobin;
   }
-  auto server =
-      gale::TcpServer::start_actors<EchoConnection>(**runtime, options);
-  if (!server.ok()) {
-    std::fprintf(stderr, "echo_server: %s\n",
-                 server.status().ToString().c_str());
-    return 1;
-  }
-  for (const gale::SocketAddress& address : (*server)->addresses()) {
-    std::printf("echo_server listening on %s with %zu reactors\n",
-                address.to_string().c_str(), (*runtime)->size());
-  }
-  std::fflush(stdout);
-
-  const int signal = signals.wait();
-  std::printf("echo_server: signal %d, stopping (%zu connections open)\n",
-              signal, (*server)->connections());
-  (*server)->stop(std::chrono::milliseconds(absl::GetFlag(FLAGS_grace_ms)));
-  (*server)->wait();
-  std::printf("echo_server: stopped after %llu connections\n",
-              static_cast<unsigned long long>((*server)->stats().accepted));
-  server->reset();
-  (*runtime)->stop();
-  (*runtime)->wait();
-  return 0;
+  return gale::examples::serve_until_signalled(
+      "echo_server", runtime_options,
+      std::chrono::milliseconds(absl::GetFlag(FLAGS_grace_ms)),
+      [&](gale::Runtime& runtime) {
+        return gale::TcpServer::start_actors<EchoConnection>(runtime, options);
+      });
 }
