@@ -6,8 +6,8 @@
 //
 //   bazel build -c opt //bench/net:echo_load
 //   echo_load --port=7000 --mode=request_response --connections=64
-//   echo_load --port=7000 --mode=pipelined --connections=64 \
-//       --message_bytes=4096
+//   echo_load --port=7000 --mode=pipelined --connections=64
+//             --message_bytes=4096
 //   echo_load --port=7000 --mode=idle --connections=10000 --server_pid=PID
 //
 // request_response (echo_rr): each connection writes a message, waits for its
