@@ -4,9 +4,10 @@
 setup:
 	@scripts/setup.sh
 
-# The main job. Until HTTP lands, the reactor tour: timers, callbacks and a pipe handler.
+# The main job: the hello-world HTTP server (the seed's Tornado example) on its
+# defaults, port 8888, a reactor per core; Ctrl-C stops it.
 run: setup
-	bazel run -c opt //examples/reactor_tour
+	bazel run -c opt //examples/hello_world
 
 test: setup
 	@scripts/test.sh

@@ -14,6 +14,13 @@ for each of those figures a workload's lines carry instead of its one compared f
 
     python3 bench/summarize.py net.txt --split-by connections \
         --figures msgs_per_sec,mb_per_sec,p50_us,p99_us,bytes_per_connection
+
+--ratios-to PEER,... shows, instead of the ratio to the better peer, Gale's median divided
+by each named peer's (a column "gale/PEER" each), and marks the figures for which lower
+is better:
+
+    python3 bench/summarize.py http.txt --ratios-to nginx,tornado \
+        --figures req_per_sec,req_per_cpu_sec,p99_ms,syscalls_per_request
 """
 import argparse
 import math
@@ -29,12 +36,17 @@ FIGURES = {
     "idlemem": ("bytes_per_actor", False),
     "echo_pipelined": ("mb_per_sec", True),
     "echo_idle": ("bytes_per_connection", False),
+    "http_hello": ("req_per_sec", True),
+    "http_pipelined": ("req_per_sec", True),
+    "http_syscalls": ("syscalls_per_request", False),
+    "http_idle": ("bytes_per_connection", False),
 }
 # Otherwise the first of these that the workload's lines carry.
 DEFAULT_FIGURES = ("ops_per_sec", "msgs_per_sec")
 # Figures, wherever they appear, for which lower is better (latencies, memory, time).
 LOWER_IS_BETTER = {"sched_cancel_seconds", "wakeups", "bytes_per_actor", "bytes_per_connection",
-                   "p50_us", "p99_us", "p999_us"}
+                   "p50_us", "p99_us", "p999_us", "p99_ms", "syscalls_per_request",
+                   "cpu_seconds", "startup_cpu_seconds"}
 
 
 def figure_of(workload, runs):
@@ -137,6 +149,26 @@ def markdown(libs, rows):
     return "\n".join(out)
 
 
+def markdown_ratios_to(libs, rows, runs, peers):
+    """The table with a column per named peer: Gale's median over that peer's. For a
+    figure where lower is better, a ratio below 1 is Gale's advantage; the figure says so."""
+    out = ["| workload | figure (median) | " + " | ".join(libs) + " | "
+           + " | ".join(f"gale/{peer}" for peer in peers) + " | checks |",
+           "| --- | --- | " + " | ".join("---:" for _ in libs) + " | "
+           + " | ".join("---:" for _ in peers) + " | --- |"]
+    for workload, key, medians, _, checks, rounds in rows:
+        gale = medians.get("gale")
+        cells = []
+        for peer in peers:
+            value = median(runs.get((peer, workload), []), key)
+            cells.append(f"{gale / value:.2f}x" if gale is not None and value else "-")
+        lower = ", lower is better" if key in LOWER_IS_BETTER else ""
+        out.append(f"| {workload} | {key}{lower} ({rounds} runs) | "
+                   + " | ".join(fmt(medians[lib]) for lib in libs) + " | "
+                   + " | ".join(cells) + f" | {'ok' if checks else 'FAILED'} |")
+    return "\n".join(out)
+
+
 def svg(rows, title):
     """A horizontal bar chart of Gale's ratios on a log scale (1x = the better peer)."""
     bars = [(w, r) for w, _, _, r, _, _ in rows if r is not None and r > 0]
@@ -176,11 +208,18 @@ def main():
                         help="comma-separated fields that tell apart lines of one workload")
     parser.add_argument("--figures", default="",
                         help="comma-separated figures to show, a row each, where present")
+    parser.add_argument("--ratios-to", default="",
+                        help="comma-separated peers: a column of Gale's ratio to each")
     args = parser.parse_args()
     split_by = [f for f in args.split_by.split(",") if f]
     figures = [f for f in args.figures.split(",") if f]
-    libs, rows = summarize(parse(args.results, split_by), figures)
-    print(markdown(libs, rows))
+    ratios_to = [p for p in args.ratios_to.split(",") if p]
+    runs = parse(args.results, split_by)
+    libs, rows = summarize(runs, figures)
+    if ratios_to:
+        print(markdown_ratios_to(libs, rows, runs, ratios_to))
+    else:
+        print(markdown(libs, rows))
     if args.svg:
         with open(args.svg, "w") as f:
             f.write(svg(rows, args.title))

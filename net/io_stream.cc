@@ -183,6 +183,12 @@ class StreamState {
 
   bool closed() const { return !closed_status_.ok(); }
   size_t buffered() const { return buffer_.size() - handed_out_; }
+  std::string_view unconsumed() const {
+    return buffer_.view().substr(handed_out_);
+  }
+  void consume(size_t count) {
+    buffer_.consume(std::exchange(handed_out_, 0) + count);
+  }
   int fd() const { return fd_.get(); }
   Reactor& reactor() const { return reactor_; }
   void set_read_timeout(Duration timeout) { options_.read_timeout = timeout; }
@@ -233,6 +239,9 @@ class StreamState {
       case ReadRequest::Kind::kBytes:
         if (bytes.size() < request.bytes) return std::nullopt;
         return hand_out(request.bytes);
+      case ReadRequest::Kind::kMore:
+        if (bytes.size() <= request.bytes) return std::nullopt;
+        return bytes;  // nothing handed out: the parser consumes
       case ReadRequest::Kind::kUntil: {
         const size_t limit = std::min(request.bytes, options_.max_buffer_size);
         const size_t found = bytes.find(request.delimiter, scanned_);
@@ -521,6 +530,16 @@ internal::ReadAwaiter IOStream::read_until(std::string_view delimiter,
   return internal::ReadAwaiter(
       state_.get(), {internal::ReadRequest::Kind::kUntil, max_bytes, delimiter},
       where);
+}
+
+std::string_view IOStream::buffered() const { return state_->unconsumed(); }
+
+void IOStream::consume(size_t count) { state_->consume(count); }
+
+internal::ReadAwaiter IOStream::fill(std::source_location where) {
+  return internal::ReadAwaiter(
+      state_.get(),
+      {internal::ReadRequest::Kind::kMore, state_->buffered(), {}}, where);
 }
 
 internal::DrainAwaiter IOStream::write(std::string_view bytes,

@@ -79,9 +79,9 @@ bool is_stream_closed(const absl::Status& status);
 namespace internal {
 class StreamState;
 struct ReadRequest {
-  enum class Kind : uint8_t { kSome, kBytes, kUntil };
+  enum class Kind : uint8_t { kSome, kBytes, kUntil, kMore };
   Kind kind;
-  size_t bytes = 0;            // kBytes: exactly; kUntil: the most
+  size_t bytes = 0;  // kBytes: exactly; kUntil: the most; kMore: more than
   std::string_view delimiter;  // kUntil
 };
 class ReadAwaiter;
@@ -122,6 +122,17 @@ class IOStream {
   // `delimiter` must stay alive until the read completes.
   [[nodiscard]] internal::ReadAwaiter read_until(
       std::string_view delimiter, size_t max_bytes,
+      std::source_location where = std::source_location::current());
+
+  // For parsers that work over the buffer in place (HTTP): the bytes read and
+  // not yet consumed — valid until the next read or fill(); consume(n) drops
+  // the first n of them; fill() waits until more are buffered than now (one
+  // read at least) and returns them all, consuming nothing. fill() fails like
+  // the reads (closed, timeout) and with kResourceExhausted when the buffer
+  // already holds max_buffer_size bytes.
+  std::string_view buffered() const;
+  void consume(size_t count);
+  [[nodiscard]] internal::ReadAwaiter fill(
       std::source_location where = std::source_location::current());
 
   // Queues `bytes` (copied) to be written; awaiting it waits only if more

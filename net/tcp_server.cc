@@ -52,6 +52,7 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
   Reactor* reactor = nullptr;
   std::shared_ptr<Shared> shared;
   OnConnection on_connection;
+  std::function<void(Reactor&)> on_stop;
   IOStreamOptions stream_options;
   AcceptorOptions accept_options;
   std::vector<UniqueFd> listeners;  // until the acceptors take them
@@ -142,6 +143,7 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
     shard->open_acceptors();
     const Duration grace = co_await std::move(stop_signal);
     shard->acceptors.clear();  // new clients are refused from here on
+    if (shard->on_stop) shard->on_stop(*shard->reactor);
     if (shard->live.empty()) co_return;
     Promise<void> all_closed;
     Future<void> closed = all_closed.get_future();
@@ -203,6 +205,7 @@ absl::StatusOr<std::unique_ptr<TcpServer>> TcpServer::start_with(
     shard->reactor = &runtime.reactor(i);
     shard->shared = server->shared_;
     shard->on_connection = on_connection;
+    shard->on_stop = options.on_stop;
     shard->stream_options = options.stream;
     shard->accept_options.max_per_event = static_cast<size_t>(options.backlog);
     shard->accept_options.retry_after = options.accept_retry;

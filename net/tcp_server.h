@@ -72,6 +72,10 @@ struct TcpServerOptions {
   // While out of descriptors, how often each acceptor tries again (it also
   // tries whenever one of the server's connections closes).
   Duration accept_retry = std::chrono::milliseconds(100);
+  // Called on each reactor when a graceful stop begins there, once its
+  // listeners are closed: a protocol's chance to close idle connections at
+  // once (HTTP's keep-alive ones) rather than wait for the grace period.
+  std::function<void(Reactor&)> on_stop;
 };
 
 struct TcpServerStats {

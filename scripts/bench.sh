@@ -7,6 +7,7 @@
 #   SCALE=0.05 scripts/bench.sh # a quick smoke run (counts scaled down)
 #   ONLY=actors scripts/bench.sh  # only the actor workloads (or ONLY=reactor)
 #   ONLY=net scripts/bench.sh     # only the echo server (bench/net/run_echo.sh)
+#   ONLY=http scripts/bench.sh    # only HTTP hello vs nginx and Tornado (bench/http/run_http.sh)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -46,6 +47,14 @@ fi
 # //bench/net:echo_load (throughput, latency, memory per idle connection).
 if [ "$only" = net ]; then
   ROUNDS=$rounds OUT=$out bench/net/run_echo.sh
+  exit 0
+fi
+
+# HTTP "Hello, world": examples/hello_world against nginx and the seed's Tornado
+# program under wrk (requests/s and per CPU-second, pipelined, p99, syscalls per
+# request, memory per idle keep-alive connection).
+if [ "$only" = http ]; then
+  ROUNDS=$rounds OUT=$out bench/http/run_http.sh
   exit 0
 fi
 

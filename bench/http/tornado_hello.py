@@ -2,16 +2,16 @@
 """The seed's Tornado "Hello, world" (shared/seeds/tornado-ioloop.md), the peer of
 examples/hello_world in bench/http/run_http.sh. Two additions: --port (the seed listens
 on 8888), and a clean exit (status 0) on SIGTERM or SIGINT, as hello_world does.
+Logging is left as in the seed: unconfigured, so no access log (nginx has it off too;
+tornado.options' parse_command_line would turn on a line per request).
 
     /usr/bin/python3 bench/http/tornado_hello.py --port=8888
 """
+import argparse
 import signal
 
 import tornado.ioloop
-import tornado.options
 import tornado.web
-
-tornado.options.define("port", default=8888, type=int, help="the port to listen on")
 
 
 class MainHandler(tornado.web.RequestHandler):
@@ -20,11 +20,13 @@ class MainHandler(tornado.web.RequestHandler):
 
 
 if __name__ == "__main__":
-    tornado.options.parse_command_line()
+    parser = argparse.ArgumentParser()
+    parser.add_argument("--port", type=int, default=8888, help="the port to listen on")
+    args = parser.parse_args()
     application = tornado.web.Application([
         (r"/", MainHandler),
     ])
-    application.listen(tornado.options.options.port)
+    application.listen(args.port)
     loop = tornado.ioloop.IOLoop.current()
 
     def stop(signum, frame):

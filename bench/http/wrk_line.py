@@ -2,7 +2,9 @@
 """Turns one wrk run's output (with --latency) into a line of the shared format:
 
     LABEL WORKLOAD connections=64 seconds=5 requests=N req_per_sec=R cpu_seconds=C
-        req_per_cpu_sec=R/C p99_ms=P check=ok
+        startup_cpu_seconds=S req_per_cpu_sec=N/C p99_ms=P check=ok
+
+(p99_ms where wrk ran with --latency.)
 
 check=FAIL when wrk reports non-2xx/3xx responses or socket errors, served nothing,
 or when --check-failed says the server failed a check of its own (its body, its exit).
@@ -30,7 +32,9 @@ def parse(text):
         figures["req_per_sec"] = float(m.group(1))
     m = re.search(r"^\s*99%\s+([\d.]+)(us|ms|s|m)\s*$", text, re.M)
     if m:
-        figures["p99_ms"] = float(m.group(1)) * UNIT_MS[m.group(2)]
+        # 0 when wrk's latency correction lost its samples (see run_http.sh): -1, as
+        # "not measured", which summarize.py leaves out of the median.
+        figures["p99_ms"] = float(m.group(1)) * UNIT_MS[m.group(2)] or -1.0
     m = re.search(r"Non-2xx or 3xx responses:\s*(\d+)", text)
     if m and int(m.group(1)) > 0:
         problems.append(f"non_2xx={m.group(1)}")
@@ -50,6 +54,8 @@ def main():
     parser.add_argument("--connections", type=int, required=True)
     parser.add_argument("--seconds", type=int, required=True)
     parser.add_argument("--cpu-seconds", type=float, help="the server's user+sys CPU time")
+    parser.add_argument("--startup-cpu-seconds", type=float,
+                        help="the part of --cpu-seconds spent before it listened")
     parser.add_argument("--syscalls", type=int, help="the server's syscalls (strace -c)")
     parser.add_argument("--check-failed", default="",
                         help="why the server failed a check of its own, if it did")
@@ -71,11 +77,14 @@ def main():
         if args.cpu_seconds is not None:
             cpu = args.cpu_seconds
             fields.append(f"cpu_seconds={cpu:.2f}")
+            if args.startup_cpu_seconds is not None:
+                fields.append(f"startup_cpu_seconds={args.startup_cpu_seconds:.2f}")
             fields.append(f"req_per_cpu_sec={requests / cpu:.0f}" if cpu > 0
                           else "req_per_cpu_sec=-1")
             if cpu <= 0:
                 problems.append("no_cpu_time")
-        fields.append(f"p99_ms={figures.get('p99_ms', -1):.3f}")
+        if "p99_ms" in figures:  # where wrk ran with --latency
+            fields.append(f"p99_ms={figures['p99_ms']:.3f}")
     check = "ok" if not problems else "FAIL"
     line = f"{args.label} {args.workload} " + " ".join(fields) + f" check={check}"
     if problems:

@@ -17,7 +17,6 @@
 #define GALE_EXAMPLES_COMMON_SERVER_MAIN_H_
 
 #include <cstdio>
-#include <functional>
 #include <memory>
 
 #include "absl/status/statusor.h"
@@ -28,12 +27,12 @@
 
 namespace gale::examples {
 
-using StartServer =
-    std::function<absl::StatusOr<std::unique_ptr<TcpServer>>(Runtime&)>;
-
-inline int serve_until_signalled(const char* name, RuntimeOptions options,
-                                 Duration grace,
-                                 const StartServer& start_server) {
+// `start_server(runtime)` returns absl::StatusOr<std::unique_ptr<S>> for a
+// server S with TcpServer's addresses/connections/stats/stop/wait (a
+// TcpServer or an http::HttpServer).
+template <typename StartServer>
+int serve_until_signalled(const char* name, RuntimeOptions options,
+                          Duration grace, const StartServer& start_server) {
   TerminationSignals signals;  // before any reactor thread exists
   if (options.offload_threads == 0) options.offload_threads = 1;
   absl::StatusOr<std::unique_ptr<Runtime>> runtime = Runtime::start(options);
@@ -41,7 +40,7 @@ inline int serve_until_signalled(const char* name, RuntimeOptions options,
     std::fprintf(stderr, "%s: %s\n", name, runtime.status().ToString().c_str());
     return 1;
   }
-  absl::StatusOr<std::unique_ptr<TcpServer>> server = start_server(**runtime);
+  auto server = start_server(**runtime);
   if (!server.ok()) {
     std::fprintf(stderr, "%s: %s\n", name, server.status().ToString().c_str());
     return 1;

@@ -368,6 +368,41 @@ TEST_F(IOStreamTest, ManySmallWritesGoOutTogether) {
   EXPECT_EQ(testing::read_exactly(peer_, 10000).size(), 10000u);
 }
 
+TEST_F(IOStreamTest, FillGrowsTheBufferAndConsumeDropsWhatWasParsed) {
+  IOStream stream = open();
+  spawn(*reactor_, trickle(peer_, "GET / HTTP/1.1\r\n\r\nnext"));
+  auto parsed = run([&]() -> Task<std::string> {
+    // A parser's loop: look for the end of a head in what is buffered.
+    while (stream.buffered().find("\r\n\r\n") == std::string_view::npos) {
+      absl::StatusOr<std::string_view> more = co_await stream.fill();
+      if (!more.ok()) co_return more.status().ToString();
+      EXPECT_EQ(*more, stream.buffered());
+    }
+    const size_t end = stream.buffered().find("\r\n\r\n") + 4;
+    std::string head(stream.buffered().substr(0, end));
+    stream.consume(end);
+    while (stream.buffered().size() < 4) {
+      if (!(co_await stream.fill()).ok()) co_return std::string("no tail");
+    }
+    co_return head + "|" + std::string(stream.buffered());
+  }());
+  EXPECT_EQ(parsed, "GET / HTTP/1.1\r\n\r\n|next");
+}
+
+TEST_F(IOStreamTest, FillOnAFullBufferFails) {
+  IOStreamOptions options;
+  options.max_buffer_size = 8;
+  IOStream stream = open(options);
+  ASSERT_TRUE(write_all(peer_, "0123456789"));
+  absl::Status status = run([&]() -> Task<absl::Status> {
+    for (;;) {
+      absl::StatusOr<std::string_view> more = co_await stream.fill();
+      if (!more.ok()) co_return more.status();
+    }
+  }());
+  EXPECT_EQ(status.code(), absl::StatusCode::kResourceExhausted) << status;
+}
+
 TEST(IsStreamClosedTest, OnlyForClosedStreams) {
   EXPECT_FALSE(is_stream_closed(absl::OkStatus()));
   EXPECT_FALSE(is_stream_closed(absl::UnavailableError("stream closed")));

@@ -1,0 +1,44 @@
+#include "http/http_server.h"
+
+#include "http/internal/connection.h"
+
+namespace gale::http {
+
+absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(
+    Runtime& runtime, const HttpServerOptions& options,
+    std::shared_ptr<const Application> application) {
+  auto shared = std::make_shared<Shared>();
+  shared->application = std::move(application);
+  shared->options = options;
+  for (size_t i = 0; i < runtime.size(); ++i) {
+    auto registry = std::make_unique<internal::ConnectionRegistry>();
+    registry->reactor = &runtime.reactor(i);
+    shared->registries.push_back(std::move(registry));
+  }
+  TcpServerOptions tcp = options.tcp;
+  // The head and a Content-Length body are parsed where they were read.
+  tcp.stream.max_buffer_size = options.limits.max_head_bytes +
+                               options.limits.max_body + (size_t{64} << 10);
+  tcp.on_stop = [shared](Reactor& reactor) {
+    for (const auto& registry : shared->registries) {
+      if (registry->reactor == &reactor) internal::drain(*registry);
+    }
+  };
+  std::unique_ptr<HttpServer> server(new HttpServer(shared));
+  absl::StatusOr<std::unique_ptr<TcpServer>> started =
+      TcpServer::start(runtime, tcp, [shared](IOStream stream) {
+        return internal::serve_connection(std::move(stream), shared);
+      });
+  if (!started.ok()) return started.status();
+  server->tcp_ = *std::move(started);
+  return server;
+}
+
+HttpServer::~HttpServer() {
+  stop(Duration::zero());
+  wait();
+}
+
+void HttpServer::stop(Duration grace) { tcp_->stop(grace); }
+
+}  // namespace gale::http

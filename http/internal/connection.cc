@@ -1,0 +1,352 @@
+#include "http/internal/connection.h"
+
+#include <cstdio>
+#include <exception>
+#include <string>
+#include <vector>
+
+#include "http/chunked_decoder.h"
+#include "http/internal/connection_access.h"
+#include "http/percent.h"
+#include "http/request.h"
+#include "http/request_parser.h"
+#include "http/response.h"
+
+namespace gale::http::internal {
+namespace {
+
+constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
+
+// One timer at a time, given back when re-armed or destroyed.
+class Deadline {
+ public:
+  explicit Deadline(Reactor& reactor) : reactor_(reactor) {}
+  ~Deadline() { disarm(); }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  template <typename Fn>
+  void arm(Duration after, Fn on_expiry) {
+    disarm();
+    timer_ = reactor_.call_later(after, std::move(on_expiry));
+    armed_ = true;
+  }
+  void disarm() {
+    if (std::exchange(armed_, false)) reactor_.cancel(timer_);
+  }
+  bool armed() const { return armed_; }
+
+ private:
+  Reactor& reactor_;
+  TimerId timer_{};
+  bool armed_ = false;
+};
+
+}  // namespace
+
+class Connection {
+ public:
+  Connection(IOStream stream, std::shared_ptr<HttpServer::Shared> shared,
+             ConnectionRegistry& registry)
+      : stream_(std::move(stream)),
+        shared_(std::move(shared)),
+        options_(shared_->options),
+        registry_(registry),
+        parser_(options_.limits),
+        decoder_(options_.limits.max_body),
+        deadline_(stream_.reactor()) {
+    registry_.connections.insert(this);
+  }
+  ~Connection() { registry_.connections.erase(this); }
+  Connection(const Connection&) = delete;
+  Connection& operator=(const Connection&) = delete;
+
+  Task<void> run();
+
+  // The server is stopping: an idle connection closes now; a busy one
+  // answers its current request with Connection: close.
+  void drain() {
+    if (idle_) stream_.close();
+  }
+
+ private:
+  enum class Step { kGo, kClose };
+
+  Task<Step> read_head(size_t* head_bytes);
+  Task<Step> read_body(size_t head_bytes, std::string_view* body,
+                       size_t* consumed);
+  Task<void> answer(std::string_view body);
+  Task<void> run_handler(RequestHandler& handler);
+  Task<void> answer_error(int status);
+  Task<bool> flush_responses();
+  Task<bool> send_continue_if_expected(size_t head_bytes, uint64_t body_bytes);
+  void expire() { stream_.close(); }
+  // The head's views follow the stream's buffer when a fill moved it.
+  void follow_buffer() {
+    const char* now = stream_.buffered().data();
+    if (now != base_) head_.rebase(base_, now);
+    base_ = now;
+  }
+
+  IOStream stream_;
+  std::shared_ptr<HttpServer::Shared> shared_;
+  const HttpServerOptions& options_;
+  ConnectionRegistry& registry_;
+  RequestParser parser_;
+  ChunkedDecoder decoder_;
+  Deadline deadline_;
+  RequestHead head_;
+  const char* base_ = nullptr;  // where head_'s views point
+  std::string path_;            // percent-decoded, reused
+  std::string chunked_body_;    // reused
+  std::string out_;             // response bytes, reused
+  std::vector<std::string_view> captures_;
+  Response response_;
+  size_t unflushed_ = 0;  // responses queued since the last flush
+  bool idle_ = false;     // waiting for the first byte of a request
+};
+
+Task<void> Connection::run() {
+  for (;;) {
+    size_t head_bytes = 0;
+    if (co_await read_head(&head_bytes) == Step::kClose) co_return;
+    std::string_view body;
+    size_t consumed = head_bytes;
+    if (co_await read_body(head_bytes, &body, &consumed) == Step::kClose) {
+      co_return;
+    }
+    co_await answer(body);
+    stream_.consume(consumed);
+    ++unflushed_;
+    if (response_.closing()) {
+      (void)co_await stream_.flush();
+      co_return;  // the stream closes with the frame
+    }
+    if (unflushed_ >= options_.max_pipelined && !co_await flush_responses()) {
+      co_return;
+    }
+  }
+}
+
+// Parses what is buffered; waits for more (flushing the responses queued so
+// far first) until a head is complete. Answers a bad head and closes.
+Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
+  for (;;) {
+    const std::string_view buffered = stream_.buffered();
+    const ParseResult parsed = parser_.parse(buffered, &head_);
+    if (parsed.kind == ParseResult::Kind::kComplete) {
+      deadline_.disarm();
+      base_ = buffered.data();
+      *head_bytes = parsed.head_bytes;
+      co_return Step::kGo;
+    }
+    if (parsed.kind == ParseResult::Kind::kError) {
+      co_await answer_error(parsed.status);
+      co_return Step::kClose;
+    }
+    if (!co_await flush_responses()) co_return Step::kClose;
+    if (buffered.empty()) {
+      if (registry_.draining) co_return Step::kClose;
+      idle_ = true;
+      deadline_.arm(options_.idle_timeout, [this] { expire(); });
+    } else if (!deadline_.armed() || idle_) {
+      idle_ = false;  // slowloris: the whole head within header_timeout
+      deadline_.arm(options_.header_timeout, [this] { expire(); });
+    }
+    absl::StatusOr<std::string_view> more = co_await stream_.fill();
+    if (!more.ok()) co_return Step::kClose;
+    if (idle_) {
+      idle_ = false;
+      deadline_.arm(options_.header_timeout, [this] { expire(); });
+    }
+  }
+}
+
+Task<bool> Connection::send_continue_if_expected(size_t head_bytes,
+                                                 uint64_t body_bytes) {
+  if (!head_.expect_continue || head_.version_minor != 1 ||
+      stream_.buffered().size() - head_bytes >= body_bytes) {
+    co_return true;
+  }
+  (void)co_await stream_.write(kContinue);
+  co_return (co_await stream_.flush()).ok();
+}
+
+Task<Connection::Step> Connection::read_body(size_t head_bytes,
+                                             std::string_view* body,
+                                             size_t* consumed) {
+  if (head_.body == RequestHead::BodyKind::kContentLength &&
+      head_.content_length > 0) {
+    const size_t total = head_bytes + head_.content_length;
+    if (!co_await send_continue_if_expected(head_bytes, head_.content_length)) {
+      co_return Step::kClose;
+    }
+    if (stream_.buffered().size() < total) {
+      deadline_.arm(options_.body_timeout, [this] { expire(); });
+      while (stream_.buffered().size() < total) {
+        if (!(co_await stream_.fill()).ok()) co_return Step::kClose;
+      }
+      deadline_.disarm();
+      follow_buffer();
+    }
+    *body = stream_.buffered().substr(head_bytes, head_.content_length);
+    *consumed = total;
+  } else if (head_.body == RequestHead::BodyKind::kChunked) {
+    if (!co_await send_continue_if_expected(head_bytes, 1)) {
+      co_return Step::kClose;
+    }
+    decoder_.reset();
+    chunked_body_.clear();
+    size_t offset = head_bytes;
+    bool waited = false;
+    for (;;) {
+      const DecodeResult decoded =
+          decoder_.decode(stream_.buffered().substr(offset), &chunked_body_);
+      offset += decoded.consumed;
+      if (decoded.status != 0) {
+        follow_buffer();
+        co_await answer_error(decoded.status);
+        co_return Step::kClose;
+      }
+      if (decoded.done) break;
+      if (!waited) {
+        waited = true;
+        deadline_.arm(options_.body_timeout, [this] { expire(); });
+      }
+      if (!(co_await stream_.fill()).ok()) co_return Step::kClose;
+    }
+    deadline_.disarm();
+    follow_buffer();
+    *body = chunked_body_;
+    *consumed = offset;
+  }
+  co_return Step::kGo;
+}
+
+Task<void> Connection::answer(std::string_view body) {
+  response_.reset(head_.method == Method::kHead, head_.version_minor);
+  response_.set_close(!head_.keep_alive || registry_.draining);
+  path_.clear();
+  if (!percent_decode(head_.path, &path_, /*plus_as_space=*/false)) {
+    co_await answer_error(400);
+    co_return;
+  }
+  const HandlerFactory* factory =
+      shared_->application->match(path_, &captures_);
+  std::unique_ptr<RequestHandler> handler =
+      factory != nullptr ? (*factory)() : nullptr;
+  Request request(head_, body, path_);
+  out_.clear();
+  if (handler == nullptr) {
+    RequestHandler not_found;
+    ConnectionAccess::bind(not_found, request, response_, stream_, captures_,
+                           out_);
+    ConnectionAccess::send_error(not_found, 404);
+  } else {
+    ConnectionAccess::bind(*handler, request, response_, stream_, captures_,
+                           out_);
+    co_await run_handler(*handler);
+  }
+  out_.clear();
+  if (response_.headers_sent()) {
+    response_.serialize_end_into(out_);
+  } else {
+    response_.serialize_into(out_);
+  }
+  (void)co_await stream_.write(std::string_view(out_));
+  if (handler != nullptr) handler->on_finish();
+}
+
+Task<void> Connection::run_handler(RequestHandler& handler) {
+  std::exception_ptr failure;
+  try {
+    handler.prepare();
+    if (!ConnectionAccess::finished(handler)) {
+      switch (head_.method) {
+        case Method::kGet:
+          co_await handler.get();
+          break;
+        case Method::kHead:
+          co_await handler.head();
+          break;
+        case Method::kPost:
+          co_await handler.post();
+          break;
+        case Method::kPut:
+          co_await handler.put();
+          break;
+        case Method::kPatch:
+          co_await handler.patch();
+          break;
+        case Method::kDelete:
+          co_await handler.del();
+          break;
+        case Method::kOptions:
+          co_await handler.options();
+          break;
+        case Method::kConnect:
+        case Method::kTrace:
+          ConnectionAccess::send_error(handler, 405);
+          break;
+        case Method::kOther:
+          ConnectionAccess::send_error(handler, 501);
+          break;
+      }
+    }
+  } catch (...) {
+    failure = std::current_exception();
+  }
+  if (failure) {
+    std::string what = "unknown exception";
+    try {
+      std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      what = error.what();
+    } catch (...) {
+    }
+    std::fprintf(stderr, "gale http: %.*s %s: the handler threw: %s\n",
+                 static_cast<int>(head_.method_text.size()),
+                 head_.method_text.data(), path_.c_str(), what.c_str());
+    ConnectionAccess::send_error(handler, 500);
+  }
+}
+
+// A request the parser refused: its status, then the connection closes.
+Task<void> Connection::answer_error(int status) {
+  response_.reset(/*head_request=*/false, /*version_minor=*/1);
+  response_.set_close(true);
+  Request request(head_, {}, {});
+  RequestHandler page;
+  ConnectionAccess::bind(page, request, response_, stream_, captures_, out_);
+  ConnectionAccess::send_error(page, status);
+  out_.clear();
+  response_.serialize_into(out_);
+  (void)co_await stream_.write(std::string_view(out_));
+  (void)co_await stream_.flush();
+}
+
+Task<bool> Connection::flush_responses() {
+  if (unflushed_ == 0) co_return true;
+  unflushed_ = 0;
+  co_return (co_await stream_.flush()).ok();
+}
+
+Task<void> serve_connection(IOStream stream,
+                            std::shared_ptr<HttpServer::Shared> shared) {
+  ConnectionRegistry* registry = nullptr;
+  for (const auto& candidate : shared->registries) {
+    if (candidate->reactor == &stream.reactor()) registry = candidate.get();
+  }
+  if (registry == nullptr) co_return;  // not one of the runtime's reactors
+  Connection connection(std::move(stream), std::move(shared), *registry);
+  co_await connection.run();
+}
+
+void drain(ConnectionRegistry& registry) {
+  registry.draining = true;
+  const std::vector<Connection*> open(registry.connections.begin(),
+                                      registry.connections.end());
+  for (Connection* connection : open) connection->drain();
+}
+
+}  // namespace gale::http::internal
