@@ -86,10 +86,17 @@ ChunkedDecoder::State ChunkedDecoder::fail(int status,
 // chunk = chunk-size [ chunk-ext ] CRLF chunk-data CRLF; last-chunk =
 // 1*("0") [ chunk-ext ] CRLF; then trailer-section CRLF (RFC 9112 §7.1).
 ChunkedDecoder::State ChunkedDecoder::step(State state, char c) {
-  bool in_trailer = state >= State::kTrailerStart && state <= State::kFinalLf;
-  if (in_trailer && ++trailer_bytes_ > max_trailer_bytes_) {
-    return fail(431, "trailer section too large");
+  if (state >= State::kTrailerStart && state <= State::kFinalLf) {
+    if (++trailer_bytes_ > max_trailer_bytes_) {
+      return fail(431, "trailer section too large");
+    }
+    return step_trailer(state, c);
   }
+  return step_chunk(state, c);
+}
+
+// The chunk-size line and the CRLF after the data.
+ChunkedDecoder::State ChunkedDecoder::step_chunk(State state, char c) {
   switch (state) {
     case State::kSize:
       if (int digit = hex_value(c); digit >= 0) {
@@ -137,6 +144,14 @@ ChunkedDecoder::State ChunkedDecoder::step(State state, char c) {
       size_digits_ = 0;
       extension_bytes_ = 0;
       return State::kSize;
+    default:
+      return state;  // not reached: decode() and step() handle the others
+  }
+}
+
+// trailer-section = *( field-line CRLF ), then the final CRLF.
+ChunkedDecoder::State ChunkedDecoder::step_trailer(State state, char c) {
+  switch (state) {
     case State::kTrailerStart:
       if (c == '\r') return State::kFinalLf;
       if (is_tchar(c)) return State::kTrailerName;
@@ -156,12 +171,9 @@ ChunkedDecoder::State ChunkedDecoder::step(State state, char c) {
     case State::kFinalLf:
       if (c != '\n') return fail(400, "bare CR");
       return State::kDone;
-    case State::kData:
-    case State::kDone:
-    case State::kFailed:
-      break;
+    default:
+      return state;  // not reached: step() sends only trailer states here
   }
-  return state;  // not reached: decode() handles these states itself
 }
 
 }  // namespace gale::http

@@ -80,6 +80,8 @@ class ChunkedDecoder {
   // One byte of framing (anything but data): the next state, or kFailed
   // with status_ and reason_ set.
   State step(State state, char c);
+  State step_chunk(State state, char c);
+  State step_trailer(State state, char c);
   State fail(int status, std::string_view reason);
 
   uint64_t max_body_;

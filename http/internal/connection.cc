@@ -248,6 +248,8 @@ Task<void> Connection::answer(std::string_view body) {
     co_await run_handler(*handler);
   }
   out_.clear();
+  // A stop that began while the handler ran: this response is the last.
+  if (registry_.draining) response_.set_close(true);
   if (response_.headers_sent()) {
     response_.serialize_end_into(out_);
   } else {
@@ -288,7 +290,8 @@ Task<void> Connection::run_handler(RequestHandler& handler) {
         case Method::kTrace:
           ConnectionAccess::send_error(handler, 405);
           break;
-        case Method::kOther:
+        case Method::kOther:  // the framing may be unknown too: close
+          response_.set_close(true);
           ConnectionAccess::send_error(handler, 501);
           break;
       }

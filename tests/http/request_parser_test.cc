@@ -36,6 +36,19 @@ std::string describe(const RequestHead& head) {
   return out;
 }
 
+// The first outcome of `actual` must be `expected`, head included.
+void expect_same_outcome(const ParseResult& actual, const RequestHead& head,
+                         const ParseResult& expected,
+                         const RequestHead& expected_head) {
+  EXPECT_EQ(actual.kind, expected.kind);
+  EXPECT_EQ(actual.status, expected.status);
+  EXPECT_EQ(actual.reason, expected.reason);
+  EXPECT_EQ(actual.head_bytes, expected.head_bytes);
+  if (actual.kind == Kind::kComplete) {
+    EXPECT_EQ(describe(head), describe(expected_head));
+  }
+}
+
 // Feeds `text` to one parser a byte at a time (the buffer grows, and may
 // move, between calls) and, for short texts, every prefix to a fresh parser:
 // each must say kIncomplete until the prefix that decides, and then exactly
@@ -48,36 +61,31 @@ void expect_incremental_agrees(std::string_view text, ParserLimits limits) {
   RequestParser parser(limits);
   RequestHead head;
   std::string buffer;
-  bool decided = false;
-  for (size_t i = 0; i < text.size() && !decided; ++i) {
+  ParseResult result;
+  for (size_t i = 0; i < text.size(); ++i) {
     buffer.push_back(text[i]);
-    ParseResult result = parser.parse(buffer, &head);
+    result = parser.parse(buffer, &head);
     if (result.kind == Kind::kIncomplete) continue;
-    decided = true;
     SCOPED_TRACE("decided at prefix " + std::to_string(i + 1));
-    EXPECT_EQ(result.kind, expected.kind);
-    EXPECT_EQ(result.status, expected.status);
-    EXPECT_EQ(result.reason, expected.reason);
-    EXPECT_EQ(result.head_bytes, expected.head_bytes);
-    if (result.kind == Kind::kComplete) {
-      EXPECT_EQ(describe(head), describe(whole));
-    }
+    expect_same_outcome(result, head, expected, whole);
+    break;
   }
-  if (!decided) {
+  if (result.kind == Kind::kIncomplete) {
     EXPECT_EQ(expected.kind, Kind::kIncomplete);
   }
 
   if (text.size() > 2048) return;  // quadratic below
-  bool seen_decision = false;
+  bool decided = false;
   for (size_t n = 0; n <= text.size(); ++n) {
     RequestParser fresh(limits);
-    RequestHead fresh_head;
-    ParseResult result = fresh.parse(text.substr(0, n), &fresh_head);
-    if (!seen_decision && result.kind == Kind::kIncomplete) continue;
-    seen_decision = true;
-    ASSERT_EQ(result.kind, expected.kind) << "prefix " << n;
-    ASSERT_EQ(result.status, expected.status) << "prefix " << n;
-    ASSERT_EQ(result.head_bytes, expected.head_bytes) << "prefix " << n;
+    result = fresh.parse(text.substr(0, n), &head);
+    if (result.kind == Kind::kIncomplete) {
+      ASSERT_FALSE(decided) << "undecided again at prefix " << n;
+      continue;
+    }
+    decided = true;
+    SCOPED_TRACE("fresh parser, prefix " + std::to_string(n));
+    expect_same_outcome(result, head, expected, whole);
   }
 }
 
