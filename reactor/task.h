@@ -37,6 +37,7 @@
 #include <variant>
 
 #include "reactor/check.h"
+#include "reactor/internal/frame_pool.h"
 #include "reactor/internal/task_context.h"
 
 namespace gale {
@@ -50,6 +51,12 @@ namespace internal {
 // to resume when it finishes.
 class TaskPromiseBase {
  public:
+  // Frames come from the thread's frame pool (internal/frame_pool.h).
+  static void* operator new(size_t size) { return FramePool::allocate(size); }
+  static void operator delete(void* frame, size_t size) noexcept {
+    FramePool::release(frame, size);
+  }
+
   std::suspend_always initial_suspend() noexcept { return {}; }
 
   // Finishing resumes the awaiting coroutine directly (symmetric transfer), so
