@@ -11,23 +11,26 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(
   shared->application = std::move(application);
   shared->options = options;
   for (size_t i = 0; i < runtime.size(); ++i) {
-    auto registry = std::make_unique<internal::ConnectionRegistry>();
-    registry->reactor = &runtime.reactor(i);
-    shared->registries.push_back(std::move(registry));
+    shared->registries.push_back(std::make_unique<internal::ConnectionRegistry>(
+        runtime.reactor(i), *shared));
   }
   TcpServerOptions tcp = options.tcp;
   // The head and a Content-Length body are parsed where they were read.
   tcp.stream.max_buffer_size = options.limits.max_head_bytes +
                                options.limits.max_body + (size_t{64} << 10);
-  tcp.on_stop = [shared](Reactor& reactor) {
-    for (const auto& registry : shared->registries) {
-      if (registry->reactor == &reactor) internal::drain(*registry);
+  // (Raw: the server outlives its connections and their reactors' stops.)
+  Shared* raw = shared.get();
+  tcp.on_stop = [raw](Reactor& reactor) {
+    if (internal::ConnectionRegistry* registry = raw->registry_of(reactor)) {
+      registry->drain();
     }
   };
   std::unique_ptr<HttpServer> server(new HttpServer(shared));
   absl::StatusOr<std::unique_ptr<TcpServer>> started =
-      TcpServer::start(runtime, tcp, [shared](IOStream stream) {
-        return internal::serve_connection(std::move(stream), shared);
+      TcpServer::start(runtime, tcp, [raw](IOStream stream) -> Task<void> {
+        internal::ConnectionRegistry* registry =
+            raw->registry_of(stream.reactor());
+        return registry->serve(std::move(stream));
       });
   if (!started.ok()) return started.status();
   server->tcp_ = *std::move(started);

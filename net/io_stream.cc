@@ -74,6 +74,7 @@ class StreamState {
   // buffer, from reads the kernel can satisfy now, or an error.
   std::optional<absl::StatusOr<std::string_view>> try_read(
       const ReadRequest& request, bool read_first) {
+    parked_ = nullptr;
     buffer_.consume(std::exchange(handed_out_, 0));
     if (reader_ != nullptr) {
       return absl::FailedPreconditionError(
@@ -164,9 +165,20 @@ class StreamState {
 
   // ---- Closing
 
+  void park(void (*on_ready)(void*), void* context) {
+    if (!closed_status_.ok()) return;
+    parked_ = on_ready;
+    parked_context_ = context;
+    buffer_.consume(std::exchange(handed_out_, 0));
+    buffer_.release(/*any_size=*/true);
+    queue_.release_spare_memory();
+    want(kReadable);
+  }
+
   void close_with(absl::Status why) {
     if (!closed_status_.ok()) return;
     closed_status_ = std::move(why);
+    parked_ = nullptr;
     if (registered_) (void)reactor_.remove_handler(fd_.get());
     registered_ = false;
     fd_.reset();
@@ -334,7 +346,7 @@ class StreamState {
     if (destroyed) return;
     destroyed_flag_ = nullptr;
     if ((events & kIoError) && reader_ == nullptr && writer_ == nullptr &&
-        registered_) {
+        parked_ == nullptr && registered_) {
       // Hung up with nobody waiting: epoll would report it on every poll.
       // Unregister; the next read or write meets the error itself.
       (void)reactor_.remove_handler(fd_.get());
@@ -345,6 +357,10 @@ class StreamState {
 
   void on_readable() {
     if (reader_ == nullptr) {
+      if (parked_ != nullptr) {  // the last touch: the callback may destroy us
+        std::exchange(parked_, nullptr)(parked_context_);
+        return;
+      }
       drop(kReadable);  // the bytes wait in the kernel: TCP flow control
       return;
     }
@@ -399,6 +415,8 @@ class StreamState {
   TimerId read_timer_{};
   bool has_read_timer_ = false;
   bool* destroyed_flag_ = nullptr;
+  void (*parked_)(void*) = nullptr;
+  void* parked_context_ = nullptr;
   absl::AnyInvocable<void()> close_hook_;
 };
 
@@ -581,6 +599,10 @@ Reactor& IOStream::reactor() const { return state_->reactor(); }
 absl::StatusOr<SocketAddress> IOStream::peer_address() const {
   return SocketAddress::peer_of(state_->fd());
 }
+void IOStream::park(void (*on_ready)(void*), void* context) {
+  state_->park(on_ready, context);
+}
+
 void IOStream::set_close_hook(absl::AnyInvocable<void()> hook) {
   state_->set_close_hook(std::move(hook));
 }

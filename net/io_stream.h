@@ -161,6 +161,14 @@ class IOStream {
   // Bytes read from the socket and not yet returned to a reader.
   size_t buffered_read_bytes() const;
 
+  // Parks the stream: no task waits on it, yet `on_ready(context)` is called
+  // once, from the stream's fd handler, when bytes (or a hang-up) arrive.
+  // Meanwhile the stream gives back its read buffer and the write queue's
+  // spare memory: what a server does with connections idle between requests,
+  // so that they hold no coroutine frame and no buffer. A read, a close or
+  // another park cancels it.
+  void park(void (*on_ready)(void* context), void* context);
+
   // Changes the read timeout of later reads (zero: none).
   void set_read_timeout(Duration timeout);
 

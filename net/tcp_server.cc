@@ -53,6 +53,7 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
   std::shared_ptr<Shared> shared;
   OnConnection on_connection;
   std::function<void(Reactor&)> on_stop;
+  bool stop_hook_ran = false;
   IOStreamOptions stream_options;
   AcceptorOptions accept_options;
   std::vector<UniqueFd> listeners;  // until the acceptors take them
@@ -112,8 +113,8 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
     internal::StreamState* state = internal::state_of(*stream);
     live.insert(state);
     shared->connections.fetch_add(1, std::memory_order_relaxed);
-    stream->set_close_hook(
-        [self = shared_from_this(), state] { self->closed(state); });
+    // (Raw: the server owns its shards and outlives their connections.)
+    stream->set_close_hook([this, state] { closed(state); });
     on_connection(*std::move(stream));
   }
 
@@ -138,12 +139,15 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
     // thread, however the frame ends.
     struct CloseAcceptors {
       Shard* shard;
-      ~CloseAcceptors() { shard->acceptors.clear(); }
+      ~CloseAcceptors() {
+        shard->acceptors.clear();
+        shard->run_stop_hook();  // if the runtime ended the frame unstopped
+      }
     } close_acceptors{shard.get()};
     shard->open_acceptors();
     const Duration grace = co_await std::move(stop_signal);
     shard->acceptors.clear();  // new clients are refused from here on
-    if (shard->on_stop) shard->on_stop(*shard->reactor);
+    shard->run_stop_hook();
     if (shard->live.empty()) co_return;
     Promise<void> all_closed;
     Future<void> closed = all_closed.get_future();
@@ -156,6 +160,10 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
 
   static Task<void> wait_for(Future<void> future) {
     co_await std::move(future);
+  }
+
+  void run_stop_hook() {
+    if (on_stop && !std::exchange(stop_hook_ran, true)) on_stop(*reactor);
   }
 
   void close_all(std::string_view why) {

@@ -73,8 +73,10 @@ struct TcpServerOptions {
   // tries whenever one of the server's connections closes).
   Duration accept_retry = std::chrono::milliseconds(100);
   // Called on each reactor when a graceful stop begins there, once its
-  // listeners are closed: a protocol's chance to close idle connections at
-  // once (HTTP's keep-alive ones) rather than wait for the grace period.
+  // listeners are closed — or, if the runtime stops first, when it ends the
+  // server's work there: a protocol's chance to close idle connections at
+  // once (HTTP's keep-alive ones) rather than wait for the grace period, and
+  // to release what it keeps per reactor while that reactor still runs.
   std::function<void(Reactor&)> on_stop;
 };
 

@@ -25,6 +25,8 @@
 ABSL_FLAG(uint16_t, port, 8888, "TCP port (0: any free port)");
 ABSL_FLAG(std::string, address, "", "address to listen on (\"\": every one)");
 ABSL_FLAG(size_t, reactors, 0, "reactor threads (0: one per core)");
+ABSL_FLAG(int, idle_poll_us, 20,
+          "how long a reactor that ran out of work polls before it sleeps");
 
 namespace {
 
@@ -54,6 +56,8 @@ int main(int argc, char** argv) {
                          {"/echo", gale::http::make<EchoHandler>()}});
   gale::RuntimeOptions runtime_options;
   runtime_options.reactors = absl::GetFlag(FLAGS_reactors);
+  runtime_options.idle_poll =
+      std::chrono::microseconds(absl::GetFlag(FLAGS_idle_poll_us));
   gale::http::HttpServerOptions options;
   options.tcp.port = absl::GetFlag(FLAGS_port);
   options.tcp.address = absl::GetFlag(FLAGS_address);

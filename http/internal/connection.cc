@@ -17,60 +17,36 @@ namespace {
 
 constexpr std::string_view kContinue = "HTTP/1.1 100 Continue\r\n\r\n";
 
-// One timer at a time, given back when re-armed or destroyed.
-class Deadline {
- public:
-  explicit Deadline(Reactor& reactor) : reactor_(reactor) {}
-  ~Deadline() { disarm(); }
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-
-  template <typename Fn>
-  void arm(Duration after, Fn on_expiry) {
-    disarm();
-    timer_ = reactor_.call_later(after, std::move(on_expiry));
-    armed_ = true;
-  }
-  void disarm() {
-    if (std::exchange(armed_, false)) reactor_.cancel(timer_);
-  }
-  bool armed() const { return armed_; }
-
- private:
-  Reactor& reactor_;
-  TimerId timer_{};
-  bool armed_ = false;
-};
-
 }  // namespace
 
+// The state of a connection while it answers requests: kept by the reactor's
+// registry between uses, so its buffers keep their capacity.
 class Connection {
  public:
-  Connection(IOStream stream, std::shared_ptr<HttpServer::Shared> shared,
-             ConnectionRegistry& registry)
-      : stream_(std::move(stream)),
-        shared_(std::move(shared)),
-        options_(shared_->options),
+  Connection(const HttpServer::Shared& shared, ConnectionRegistry& registry)
+      : shared_(shared),
+        options_(shared.options),
         registry_(registry),
         parser_(options_.limits),
         decoder_(options_.limits.max_body),
-        deadline_(stream_.reactor()) {
-    registry_.connections.insert(this);
-  }
-  ~Connection() { registry_.connections.erase(this); }
+        deadline_(registry.reactor()),
+        stream_(nullptr) {}
   Connection(const Connection&) = delete;
   Connection& operator=(const Connection&) = delete;
 
-  Task<void> run();
+  // Serves requests on `stream` until it closes (nullopt) or waits for its
+  // next request (the stream, to be parked).
+  Task<std::optional<IOStream>> run(IOStream stream);
 
-  // The server is stopping: an idle connection closes now; a busy one
-  // answers its current request with Connection: close.
+  // The server is stopping: a connection still waiting for its first
+  // request closes now (the others answer their current one, then close).
   void drain() {
-    if (idle_) stream_.close();
+    if (waiting_first_ && stream_ != nullptr) stream_->close();
   }
 
  private:
-  enum class Step { kGo, kClose };
+  enum class Step { kGo, kClose, kPark };
+  Task<void> serve_requests();
 
   Task<Step> read_head(size_t* head_bytes);
   Task<Step> read_body(size_t head_bytes, std::string_view* body,
@@ -80,16 +56,18 @@ class Connection {
   Task<void> answer_error(int status);
   Task<bool> flush_responses();
   Task<bool> send_continue_if_expected(size_t head_bytes, uint64_t body_bytes);
-  void expire() { stream_.close(); }
+  void expire() {
+    deadline_.expired();
+    stream_->close();
+  }
   // The head's views follow the stream's buffer when a fill moved it.
   void follow_buffer() {
-    const char* now = stream_.buffered().data();
+    const char* now = stream_->buffered().data();
     if (now != base_) head_.rebase(base_, now);
     base_ = now;
   }
 
-  IOStream stream_;
-  std::shared_ptr<HttpServer::Shared> shared_;
+  const HttpServer::Shared& shared_;
   const HttpServerOptions& options_;
   ConnectionRegistry& registry_;
   RequestParser parser_;
@@ -102,25 +80,45 @@ class Connection {
   std::string out_;             // response bytes, reused
   std::vector<std::string_view> captures_;
   Response response_;
-  size_t unflushed_ = 0;  // responses queued since the last flush
-  bool idle_ = false;     // waiting for the first byte of a request
+  IOStream* stream_;            // while run() runs
+  size_t unflushed_ = 0;        // responses queued since the last flush
+  size_t served_ = 0;           // requests answered in this run
+  bool waiting_first_ = false;  // no byte of a request yet in this run
+  bool park_ = false;           // the stream waits for its next request
 };
 
-Task<void> Connection::run() {
+Task<std::optional<IOStream>> Connection::run(IOStream stream) {
+  stream_ = &stream;
+  unflushed_ = 0;
+  served_ = 0;
+  waiting_first_ = false;
+  park_ = false;
+  parser_.reset();
+  co_await serve_requests();
+  deadline_.disarm();
+  stream_ = nullptr;
+  if (!park_) co_return std::nullopt;  // the stream closes with the frame
+  co_return std::move(stream);
+}
+
+Task<void> Connection::serve_requests() {
   for (;;) {
     size_t head_bytes = 0;
-    if (co_await read_head(&head_bytes) == Step::kClose) co_return;
+    const Step step = co_await read_head(&head_bytes);
+    if (step == Step::kPark) park_ = true;
+    if (step != Step::kGo) co_return;
     std::string_view body;
     size_t consumed = head_bytes;
     if (co_await read_body(head_bytes, &body, &consumed) == Step::kClose) {
       co_return;
     }
     co_await answer(body);
-    stream_.consume(consumed);
+    stream_->consume(consumed);
     ++unflushed_;
+    ++served_;
     if (response_.closing()) {
-      (void)co_await stream_.flush();
-      co_return;  // the stream closes with the frame
+      (void)co_await stream_->flush();
+      co_return;
     }
     if (unflushed_ >= options_.max_pipelined && !co_await flush_responses()) {
       co_return;
@@ -132,10 +130,11 @@ Task<void> Connection::run() {
 // far first) until a head is complete. Answers a bad head and closes.
 Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
   for (;;) {
-    const std::string_view buffered = stream_.buffered();
+    const std::string_view buffered = stream_->buffered();
     const ParseResult parsed = parser_.parse(buffered, &head_);
     if (parsed.kind == ParseResult::Kind::kComplete) {
       deadline_.disarm();
+      waiting_first_ = false;
       base_ = buffered.data();
       *head_bytes = parsed.head_bytes;
       co_return Step::kGo;
@@ -146,30 +145,32 @@ Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
     }
     if (!co_await flush_responses()) co_return Step::kClose;
     if (buffered.empty()) {
-      if (registry_.draining) co_return Step::kClose;
-      idle_ = true;
-      deadline_.arm(options_.idle_timeout, [this] { expire(); });
-    } else if (!deadline_.armed() || idle_) {
-      idle_ = false;  // slowloris: the whole head within header_timeout
+      if (registry_.draining()) co_return Step::kClose;
+      // Between requests: no task waits; the registry parks the stream.
+      if (served_ > 0) co_return Step::kPark;
+      // A connection's (or an unparked one's) first request: read it now.
+      if (!waiting_first_) {
+        waiting_first_ = true;
+        deadline_.arm(options_.idle_timeout, [this] { expire(); });
+      }
+    } else if (waiting_first_ || !deadline_.armed()) {
+      // slowloris: the whole head within header_timeout of its first byte
+      waiting_first_ = false;
       deadline_.arm(options_.header_timeout, [this] { expire(); });
     }
-    absl::StatusOr<std::string_view> more = co_await stream_.fill();
+    absl::StatusOr<std::string_view> more = co_await stream_->fill();
     if (!more.ok()) co_return Step::kClose;
-    if (idle_) {
-      idle_ = false;
-      deadline_.arm(options_.header_timeout, [this] { expire(); });
-    }
   }
 }
 
 Task<bool> Connection::send_continue_if_expected(size_t head_bytes,
                                                  uint64_t body_bytes) {
   if (!head_.expect_continue || head_.version_minor != 1 ||
-      stream_.buffered().size() - head_bytes >= body_bytes) {
+      stream_->buffered().size() - head_bytes >= body_bytes) {
     co_return true;
   }
-  (void)co_await stream_.write(kContinue);
-  co_return (co_await stream_.flush()).ok();
+  (void)co_await stream_->write(kContinue);
+  co_return (co_await stream_->flush()).ok();
 }
 
 Task<Connection::Step> Connection::read_body(size_t head_bytes,
@@ -181,15 +182,15 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
     if (!co_await send_continue_if_expected(head_bytes, head_.content_length)) {
       co_return Step::kClose;
     }
-    if (stream_.buffered().size() < total) {
+    if (stream_->buffered().size() < total) {
       deadline_.arm(options_.body_timeout, [this] { expire(); });
-      while (stream_.buffered().size() < total) {
-        if (!(co_await stream_.fill()).ok()) co_return Step::kClose;
+      while (stream_->buffered().size() < total) {
+        if (!(co_await stream_->fill()).ok()) co_return Step::kClose;
       }
       deadline_.disarm();
       follow_buffer();
     }
-    *body = stream_.buffered().substr(head_bytes, head_.content_length);
+    *body = stream_->buffered().substr(head_bytes, head_.content_length);
     *consumed = total;
   } else if (head_.body == RequestHead::BodyKind::kChunked) {
     if (!co_await send_continue_if_expected(head_bytes, 1)) {
@@ -201,7 +202,7 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
     bool waited = false;
     for (;;) {
       const DecodeResult decoded =
-          decoder_.decode(stream_.buffered().substr(offset), &chunked_body_);
+          decoder_.decode(stream_->buffered().substr(offset), &chunked_body_);
       offset += decoded.consumed;
       if (decoded.status != 0) {
         follow_buffer();
@@ -213,7 +214,7 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
         waited = true;
         deadline_.arm(options_.body_timeout, [this] { expire(); });
       }
-      if (!(co_await stream_.fill()).ok()) co_return Step::kClose;
+      if (!(co_await stream_->fill()).ok()) co_return Step::kClose;
     }
     deadline_.disarm();
     follow_buffer();
@@ -225,37 +226,36 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
 
 Task<void> Connection::answer(std::string_view body) {
   response_.reset(head_.method == Method::kHead, head_.version_minor);
-  response_.set_close(!head_.keep_alive || registry_.draining);
+  response_.set_close(!head_.keep_alive || registry_.draining());
   path_.clear();
   if (!percent_decode(head_.path, &path_, /*plus_as_space=*/false)) {
     co_await answer_error(400);
     co_return;
   }
-  const HandlerFactory* factory =
-      shared_->application->match(path_, &captures_);
+  const HandlerFactory* factory = shared_.application->match(path_, &captures_);
   std::unique_ptr<RequestHandler> handler =
       factory != nullptr ? (*factory)() : nullptr;
   Request request(head_, body, path_);
   out_.clear();
   if (handler == nullptr) {
     RequestHandler not_found;
-    ConnectionAccess::bind(not_found, request, response_, stream_, captures_,
+    ConnectionAccess::bind(not_found, request, response_, *stream_, captures_,
                            out_);
     ConnectionAccess::send_error(not_found, 404);
   } else {
-    ConnectionAccess::bind(*handler, request, response_, stream_, captures_,
+    ConnectionAccess::bind(*handler, request, response_, *stream_, captures_,
                            out_);
     co_await run_handler(*handler);
   }
   out_.clear();
   // A stop that began while the handler ran: this response is the last.
-  if (registry_.draining) response_.set_close(true);
+  if (registry_.draining()) response_.set_close(true);
   if (response_.headers_sent()) {
     response_.serialize_end_into(out_);
   } else {
     response_.serialize_into(out_);
   }
-  (void)co_await stream_.write(std::string_view(out_));
+  (void)co_await stream_->write(std::string_view(out_));
   if (handler != nullptr) handler->on_finish();
 }
 
@@ -320,36 +320,131 @@ Task<void> Connection::answer_error(int status) {
   response_.set_close(true);
   Request request(head_, {}, {});
   RequestHandler page;
-  ConnectionAccess::bind(page, request, response_, stream_, captures_, out_);
+  ConnectionAccess::bind(page, request, response_, *stream_, captures_, out_);
   ConnectionAccess::send_error(page, status);
   out_.clear();
   response_.serialize_into(out_);
-  (void)co_await stream_.write(std::string_view(out_));
-  (void)co_await stream_.flush();
+  (void)co_await stream_->write(std::string_view(out_));
+  (void)co_await stream_->flush();
 }
 
 Task<bool> Connection::flush_responses() {
   if (unflushed_ == 0) co_return true;
   unflushed_ = 0;
-  co_return (co_await stream_.flush()).ok();
+  co_return (co_await stream_->flush()).ok();
 }
 
-Task<void> serve_connection(IOStream stream,
-                            std::shared_ptr<HttpServer::Shared> shared) {
-  ConnectionRegistry* registry = nullptr;
-  for (const auto& candidate : shared->registries) {
-    if (candidate->reactor == &stream.reactor()) registry = candidate.get();
+// ---- ConnectionRegistry
+
+ConnectionRegistry::ConnectionRegistry(Reactor& reactor,
+                                       HttpServer::Shared& shared)
+    : reactor_(reactor), shared_(shared), idle_timer_(reactor) {}
+
+ConnectionRegistry::~ConnectionRegistry() {
+  // drain() ran on the reactor (at the stop, or as the runtime ended the
+  // server): nothing is parked any more.
+  for (Parked* parked = oldest_; parked != nullptr;) {
+    Parked* newer = parked->newer;
+    delete parked;
+    parked = newer;
   }
-  if (registry == nullptr) co_return;  // not one of the runtime's reactors
-  Connection connection(std::move(stream), std::move(shared), *registry);
-  co_await connection.run();
 }
 
-void drain(ConnectionRegistry& registry) {
-  registry.draining = true;
-  const std::vector<Connection*> open(registry.connections.begin(),
-                                      registry.connections.end());
-  for (Connection* connection : open) connection->drain();
+Task<void> ConnectionRegistry::serve(IOStream stream) {
+  // Counted busy until this frame goes, however it goes (the runtime may
+  // destroy it mid-request).
+  struct Busy {
+    ConnectionRegistry* registry;
+    std::unique_ptr<Connection> connection;
+    ~Busy() {
+      if (connection == nullptr) return;
+      registry->busy_.erase(connection.get());
+      registry->give_back(std::move(connection));
+    }
+  } busy{this, take_connection()};
+  busy_.insert(busy.connection.get());
+  std::optional<IOStream> waiting =
+      co_await busy.connection->run(std::move(stream));
+  if (waiting.has_value()) park(*std::move(waiting));
+}
+
+std::unique_ptr<Connection> ConnectionRegistry::take_connection() {
+  if (spare_connections_.empty()) {
+    return std::make_unique<Connection>(shared_, *this);
+  }
+  std::unique_ptr<Connection> connection = std::move(spare_connections_.back());
+  spare_connections_.pop_back();
+  return connection;
+}
+
+void ConnectionRegistry::give_back(std::unique_ptr<Connection> connection) {
+  if (spare_connections_.size() < kMaxSpares) {
+    spare_connections_.push_back(std::move(connection));
+  }
+}
+
+void ConnectionRegistry::park(IOStream stream) {
+  if (draining_ || stream.closed()) return;  // closes with `stream`
+  Parked* parked;
+  if (spare_parked_.empty()) {
+    parked = new Parked();
+  } else {
+    parked = spare_parked_.back().release();
+    spare_parked_.pop_back();
+  }
+  parked->stream.emplace(std::move(stream));
+  parked->since = Clock::now();
+  parked->registry = this;
+  parked->older = newest_;
+  parked->newer = nullptr;
+  (newest_ != nullptr ? newest_->newer : oldest_) = parked;
+  newest_ = parked;
+  parked->stream->park(&ConnectionRegistry::on_parked_ready, parked);
+  if (!idle_timer_.armed()) {
+    idle_timer_.arm(shared_.options.idle_timeout, [this] { expire_idle(); });
+  }
+}
+
+void ConnectionRegistry::on_parked_ready(void* context) {
+  auto* parked = static_cast<Parked*>(context);
+  ConnectionRegistry& registry = *parked->registry;
+  IOStream stream = *std::move(parked->stream);
+  registry.unlink(parked);
+  gale::spawn(registry.reactor_, registry.serve(std::move(stream)));
+}
+
+void ConnectionRegistry::unlink(Parked* parked) {
+  (parked->older != nullptr ? parked->older->newer : oldest_) = parked->newer;
+  (parked->newer != nullptr ? parked->newer->older : newest_) = parked->older;
+  parked->stream.reset();  // closes it, unless it was moved out
+  if (spare_parked_.size() < kMaxSpares) {
+    spare_parked_.emplace_back(parked);
+  } else {
+    delete parked;
+  }
+}
+
+void ConnectionRegistry::close_parked(Parked* parked) { unlink(parked); }
+
+void ConnectionRegistry::expire_idle() {
+  idle_timer_.expired();
+  const TimePoint now = Clock::now();
+  const Duration idle_timeout = shared_.options.idle_timeout;
+  while (oldest_ != nullptr && oldest_->since + idle_timeout <= now) {
+    close_parked(oldest_);
+  }
+  if (oldest_ != nullptr) {
+    idle_timer_.arm(oldest_->since + idle_timeout - now,
+                    [this] { expire_idle(); });
+  }
+}
+
+void ConnectionRegistry::drain() {
+  draining_ = true;
+  idle_timer_.disarm();
+  while (oldest_ != nullptr) close_parked(oldest_);
+  const std::vector<Connection*> busy(busy_.begin(), busy_.end());
+  for (Connection* connection : busy) connection->drain();
 }
 
 }  // namespace gale::http::internal

@@ -1,50 +1,127 @@
-// serve_connection(): the life of one HTTP/1.1 connection — read a request
-// head with the parser (over the stream's buffer, no copy), its body, answer
-// it with the Application's handler, and again while the connection is kept
-// alive. Internal; HttpServer spawns one per accepted connection.
+// The life of HTTP/1.1 connections on one reactor. A connection that is
+// answering requests is a task with a Connection (parser, head, response
+// buffers) taken from the reactor's spares; one that waits for its next
+// request is only "parked": its stream, a place in the reactor's idle list
+// (oldest first, one timer for all of them), and nothing else — no coroutine
+// frame, no buffer. Bytes on a parked stream start a task again. Internal;
+// HttpServer spawns a task per accepted connection.
 //
-// Thread contract: Reactor thread only (the connection's).
+// Thread contract: Reactor thread only (the registry's reactor).
 #ifndef GALE_HTTP_INTERNAL_CONNECTION_H_
 #define GALE_HTTP_INTERNAL_CONNECTION_H_
 
 #include <memory>
+#include <optional>
+#include <vector>
 
 #include "absl/container/flat_hash_set.h"
 #include "http/application.h"
 #include "http/http_server.h"
 #include "net/io_stream.h"
+#include "reactor/clock.h"
 #include "reactor/reactor.h"
 #include "reactor/task.h"
 
 namespace gale::http {
-
 namespace internal {
+
 class Connection;
 
-// The connections of one reactor, for a graceful stop. Reactor thread only.
-struct ConnectionRegistry {
-  Reactor* reactor = nullptr;
-  absl::flat_hash_set<Connection*> connections;
-  bool draining = false;
+// One timer at a time, given back when re-armed or destroyed.
+class Deadline {
+ public:
+  explicit Deadline(Reactor& reactor) : reactor_(reactor) {}
+  ~Deadline() { disarm(); }
+  Deadline(const Deadline&) = delete;
+  Deadline& operator=(const Deadline&) = delete;
+
+  template <typename Fn>
+  void arm(Duration after, Fn on_expiry) {
+    disarm();
+    timer_ = reactor_.call_later(after, std::move(on_expiry));
+    armed_ = true;
+  }
+  void disarm() {
+    if (std::exchange(armed_, false)) reactor_.cancel(timer_);
+  }
+  // From the expiry callback itself: the timer is gone.
+  void expired() { armed_ = false; }
+  bool armed() const { return armed_; }
+
+ private:
+  Reactor& reactor_;
+  TimerId timer_{};
+  bool armed_ = false;
 };
+
+// The connections of one reactor.
+class ConnectionRegistry {
+ public:
+  ConnectionRegistry(Reactor& reactor, HttpServer::Shared& shared);
+  ~ConnectionRegistry();
+  ConnectionRegistry(const ConnectionRegistry&) = delete;
+  ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
+
+  Reactor& reactor() const { return reactor_; }
+  bool draining() const { return draining_; }
+
+  // A connection's task: serves requests until the connection closes or
+  // waits for its next request (then it is parked).
+  Task<void> serve(IOStream stream);
+
+  // The server is stopping: parked connections close now, busy ones after
+  // their current response. Also what releases the parked streams when the
+  // runtime stops first.
+  void drain();
+
+  // Waits for `stream`'s next request without a task.
+  void park(IOStream stream);
+
+ private:
+  struct Parked {
+    std::optional<IOStream> stream;
+    TimePoint since;
+    Parked* older = nullptr;
+    Parked* newer = nullptr;
+    ConnectionRegistry* registry = nullptr;
+  };
+  static void on_parked_ready(void* context);
+  void unlink(Parked* parked);
+  void close_parked(Parked* parked);
+  void expire_idle();
+  std::unique_ptr<Connection> take_connection();
+  void give_back(std::unique_ptr<Connection> connection);
+
+  // Spares kept for reuse, per reactor: enough for every connection busy at
+  // one moment on a loaded server.
+  static constexpr size_t kMaxSpares = 1024;
+
+  Reactor& reactor_;
+  HttpServer::Shared& shared_;
+  bool draining_ = false;
+  absl::flat_hash_set<Connection*> busy_;
+  std::vector<std::unique_ptr<Connection>> spare_connections_;
+  std::vector<std::unique_ptr<Parked>> spare_parked_;
+  Parked* oldest_ = nullptr;
+  Parked* newest_ = nullptr;
+  Deadline idle_timer_;
+};
+
 }  // namespace internal
 
 struct HttpServer::Shared {
   std::shared_ptr<const Application> application;
   HttpServerOptions options;
   std::vector<std::unique_ptr<internal::ConnectionRegistry>> registries;
+
+  internal::ConnectionRegistry* registry_of(const Reactor& reactor) const {
+    for (const auto& registry : registries) {
+      if (&registry->reactor() == &reactor) return registry.get();
+    }
+    return nullptr;
+  }
 };
 
-namespace internal {
-
-Task<void> serve_connection(IOStream stream,
-                            std::shared_ptr<HttpServer::Shared> shared);
-
-// Marks `registry`'s reactor as stopping: idle connections close now, busy
-// ones after their current response. On the registry's reactor.
-void drain(ConnectionRegistry& registry);
-
-}  // namespace internal
 }  // namespace gale::http
 
 #endif  // GALE_HTTP_INTERNAL_CONNECTION_H_

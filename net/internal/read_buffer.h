@@ -54,11 +54,16 @@ class ReadBuffer {
 
   void commit(size_t count) { end_ += count; }
 
-  // Gives an empty block of the first size back to the thread's spares.
-  void release() {
-    if (!empty() || capacity_ != kInitialCapacity) return;
-    std::vector<std::unique_ptr<char[]>>& spares = thread_spares();
-    if (spares.size() < kMaxSpares) spares.push_back(std::move(data_));
+  // Gives an empty block of the first size back to the thread's spares
+  // (with `any_size`, a bigger one back to the allocator too).
+  void release(bool any_size = false) {
+    if (!empty() || capacity_ == 0) return;
+    if (capacity_ == kInitialCapacity) {
+      std::vector<std::unique_ptr<char[]>>& spares = thread_spares();
+      if (spares.size() < kMaxSpares) spares.push_back(std::move(data_));
+    } else if (!any_size) {
+      return;
+    }
     data_.reset();
     capacity_ = 0;
   }

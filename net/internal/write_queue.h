@@ -86,6 +86,14 @@ class WriteQueue {
     }
   }
 
+  // An empty queue frees what it kept for later writes.
+  void release_spare_memory() {
+    if (!empty()) return;
+    std::vector<Chunk>().swap(chunks_);
+    head_ = 0;
+    std::vector<std::string>().swap(spares_);
+  }
+
   void clear() {
     chunks_.clear();
     head_ = 0;
