@@ -50,6 +50,10 @@ struct HttpServerOptions {
   Duration header_timeout = std::chrono::seconds(10);
   Duration body_timeout = std::chrono::seconds(30);
   Duration idle_timeout = std::chrono::seconds(60);
+  // A keep-alive connection with no request keeps its task this long (its
+  // next request is usually close behind), then is parked: no task, no
+  // buffer, a few hundred bytes until it speaks again or idle_timeout.
+  Duration park_after = std::chrono::milliseconds(5);
   size_t max_pipelined = 16;
 };
 

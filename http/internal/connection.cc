@@ -41,7 +41,7 @@ class Connection {
   // The server is stopping: a connection still waiting for its first
   // request closes now (the others answer their current one, then close).
   void drain() {
-    if (waiting_first_ && stream_ != nullptr) stream_->close();
+    if ((waiting_first_ || lingering_) && stream_ != nullptr) stream_->close();
   }
 
  private:
@@ -84,6 +84,7 @@ class Connection {
   size_t unflushed_ = 0;        // responses queued since the last flush
   size_t served_ = 0;           // requests answered in this run
   bool waiting_first_ = false;  // no byte of a request yet in this run
+  bool lingering_ = false;      // between requests, before parking
   bool park_ = false;           // the stream waits for its next request
 };
 
@@ -92,6 +93,7 @@ Task<std::optional<IOStream>> Connection::run(IOStream stream) {
   unflushed_ = 0;
   served_ = 0;
   waiting_first_ = false;
+  lingering_ = false;
   park_ = false;
   parser_.reset();
   co_await serve_requests();
@@ -146,8 +148,18 @@ Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
     if (!co_await flush_responses()) co_return Step::kClose;
     if (buffered.empty()) {
       if (registry_.draining()) co_return Step::kClose;
-      // Between requests: no task waits; the registry parks the stream.
-      if (served_ > 0) co_return Step::kPark;
+      if (served_ > 0) {
+        // Between requests: linger for the next one, then park the stream.
+        lingering_ = true;
+        stream_->set_read_timeout(options_.park_after);
+        absl::StatusOr<std::string_view> more = co_await stream_->fill();
+        stream_->set_read_timeout(Duration::zero());
+        lingering_ = false;
+        if (absl::IsDeadlineExceeded(more.status())) co_return Step::kPark;
+        if (!more.ok()) co_return Step::kClose;
+        deadline_.arm(options_.header_timeout, [this] { expire(); });
+        continue;
+      }
       // A connection's (or an unparked one's) first request: read it now.
       if (!waiting_first_) {
         waiting_first_ = true;
