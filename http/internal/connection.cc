@@ -420,6 +420,7 @@ void ConnectionRegistry::park(IOStream stream) {
 void ConnectionRegistry::on_parked_ready(void* context) {
   auto* parked = static_cast<Parked*>(context);
   ConnectionRegistry& registry = *parked->registry;
+  if (!parked->stream.has_value()) return;  // (a parked node always has one)
   IOStream stream = *std::move(parked->stream);
   registry.unlink(parked);
   gale::spawn(registry.reactor_, registry.serve(std::move(stream)));

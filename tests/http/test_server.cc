@@ -101,7 +101,10 @@ class QueryHandler : public RequestHandler {
  public:
   Task<> get() override {
     for (const auto& [key, value] : request().query_args()) {
-      write(key + "=" + value + ";");
+      write(key);
+      write("=");
+      write(value);
+      write(";");
     }
     write("path=" + std::string(request().path()));
     co_return;
