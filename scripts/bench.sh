@@ -118,4 +118,9 @@ echo "## examples/offload: worst ticker lateness"
 if [ "$only" = all ]; then
   echo
   actors
+  echo
+  ROUNDS=$rounds OUT=$out bench/net/run_echo.sh
+  echo
+  ROUNDS=$rounds OUT=$out bench/http/run_http.sh
+  bazel run -c opt //bench/http:route_bench
 fi

@@ -11,6 +11,8 @@ packages=(
   libabsl-dev libconcurrentqueue-dev libgtest-dev
   # peers of the side-by-side benchmarks, built with the rest so they cannot rot
   libboost-dev libcaf-dev libuv1-dev
+  # the end-to-end tests' clients (tests/http/http_e2e_test.py, tests/net/examples_test.sh)
+  curl
   # measuring tools used by scripts/bench.sh
   strace
 )
