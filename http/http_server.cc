@@ -12,7 +12,7 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(
   shared->options = options;
   for (size_t i = 0; i < runtime.size(); ++i) {
     shared->registries.push_back(std::make_unique<internal::ConnectionRegistry>(
-        runtime.reactor(i), *shared));
+        runtime.reactor(i), *shared, shared));
   }
   TcpServerOptions tcp = options.tcp;
   // The head and a Content-Length body are parsed where they were read.
@@ -27,10 +27,11 @@ absl::StatusOr<std::unique_ptr<HttpServer>> HttpServer::start(
   };
   std::unique_ptr<HttpServer> server(new HttpServer(shared));
   absl::StatusOr<std::unique_ptr<TcpServer>> started =
-      TcpServer::start(runtime, tcp, [raw](IOStream stream) -> Task<void> {
+      TcpServer::start(runtime, tcp, [shared](IOStream stream) -> Task<void> {
         internal::ConnectionRegistry* registry =
-            raw->registry_of(stream.reactor());
-        return registry->serve(std::move(stream));
+            shared->registry_of(stream.reactor());
+        return internal::ConnectionRegistry::serve(shared, registry,
+                                                   std::move(stream));
       });
   if (!started.ok()) return started.status();
   server->tcp_ = *std::move(started);

@@ -38,6 +38,12 @@ class Connection {
   // next request (the stream, to be parked).
   Task<std::optional<IOStream>> run(IOStream stream);
 
+  // Back to the spares (also when the frame was destroyed mid-request).
+  void end_use() {
+    deadline_.disarm();
+    stream_ = nullptr;
+  }
+
   // The server is stopping: a connection still waiting for its first
   // request closes now (the others answer their current one, then close).
   void drain() {
@@ -349,8 +355,12 @@ Task<bool> Connection::flush_responses() {
 // ---- ConnectionRegistry
 
 ConnectionRegistry::ConnectionRegistry(Reactor& reactor,
-                                       HttpServer::Shared& shared)
-    : reactor_(reactor), shared_(shared), idle_timer_(reactor) {}
+                                       HttpServer::Shared& shared,
+                                       std::weak_ptr<HttpServer::Shared> owner)
+    : reactor_(reactor),
+      shared_(shared),
+      owner_(std::move(owner)),
+      idle_timer_(reactor) {}
 
 ConnectionRegistry::~ConnectionRegistry() {
   // drain() ran on the reactor (at the stop, or as the runtime ended the
@@ -362,22 +372,25 @@ ConnectionRegistry::~ConnectionRegistry() {
   }
 }
 
-Task<void> ConnectionRegistry::serve(IOStream stream) {
+Task<void> ConnectionRegistry::serve(
+    [[maybe_unused]] std::shared_ptr<HttpServer::Shared> shared,
+    ConnectionRegistry* registry, IOStream stream) {
   // Counted busy until this frame goes, however it goes (the runtime may
-  // destroy it mid-request).
+  // destroy it mid-request); destroyed before `shared`, a parameter.
   struct Busy {
     ConnectionRegistry* registry;
     std::unique_ptr<Connection> connection;
     ~Busy() {
       if (connection == nullptr) return;
+      connection->end_use();
       registry->busy_.erase(connection.get());
       registry->give_back(std::move(connection));
     }
-  } busy{this, take_connection()};
-  busy_.insert(busy.connection.get());
+  } busy{registry, registry->take_connection()};
+  registry->busy_.insert(busy.connection.get());
   std::optional<IOStream> waiting =
       co_await busy.connection->run(std::move(stream));
-  if (waiting.has_value()) park(*std::move(waiting));
+  if (waiting.has_value()) registry->park(*std::move(waiting));
 }
 
 std::unique_ptr<Connection> ConnectionRegistry::take_connection() {
@@ -423,7 +436,10 @@ void ConnectionRegistry::on_parked_ready(void* context) {
   if (!parked->stream.has_value()) return;  // (a parked node always has one)
   IOStream stream = *std::move(parked->stream);
   registry.unlink(parked);
-  gale::spawn(registry.reactor_, registry.serve(std::move(stream)));
+  std::shared_ptr<HttpServer::Shared> shared = registry.owner_.lock();
+  if (shared == nullptr) return;  // the server is gone: the stream closes
+  gale::spawn(registry.reactor_,
+              serve(std::move(shared), &registry, std::move(stream)));
 }
 
 void ConnectionRegistry::unlink(Parked* parked) {

@@ -57,7 +57,8 @@ class Deadline {
 // The connections of one reactor.
 class ConnectionRegistry {
  public:
-  ConnectionRegistry(Reactor& reactor, HttpServer::Shared& shared);
+  ConnectionRegistry(Reactor& reactor, HttpServer::Shared& shared,
+                     std::weak_ptr<HttpServer::Shared> owner);
   ~ConnectionRegistry();
   ConnectionRegistry(const ConnectionRegistry&) = delete;
   ConnectionRegistry& operator=(const ConnectionRegistry&) = delete;
@@ -66,8 +67,11 @@ class ConnectionRegistry {
   bool draining() const { return draining_; }
 
   // A connection's task: serves requests until the connection closes or
-  // waits for its next request (then it is parked).
-  Task<void> serve(IOStream stream);
+  // waits for its next request (then it is parked). `shared` (the owner of
+  // this registry) lives as long as the task: a task can outlive the server
+  // object by a turn or two (its stream closed, its resumption queued).
+  static Task<void> serve(std::shared_ptr<HttpServer::Shared> shared,
+                          ConnectionRegistry* registry, IOStream stream);
 
   // The server is stopping: parked connections close now, busy ones after
   // their current response. Also what releases the parked streams when the
@@ -98,6 +102,7 @@ class ConnectionRegistry {
 
   Reactor& reactor_;
   HttpServer::Shared& shared_;
+  std::weak_ptr<HttpServer::Shared> owner_;  // the same, for new tasks
   bool draining_ = false;
   absl::flat_hash_set<Connection*> busy_;
   std::vector<std::unique_ptr<Connection>> spare_connections_;
