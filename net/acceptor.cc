@@ -88,10 +88,9 @@ void Acceptor::pause(int error) {
   (void)reactor_.update_handler(listener_.get(), kNoEvents);
   cancel_retry();
   retry_timer_ = reactor_.call_later(options_.retry_after, [this] {
-    has_retry_timer_ = false;
+    retry_timer_ = {};  // fired
     resume();
   });
-  has_retry_timer_ = true;
 }
 
 void Acceptor::resume() {
@@ -103,7 +102,7 @@ void Acceptor::resume() {
 }
 
 void Acceptor::cancel_retry() {
-  if (std::exchange(has_retry_timer_, false)) reactor_.cancel(retry_timer_);
+  if (retry_timer_.valid()) reactor_.cancel(std::exchange(retry_timer_, {}));
 }
 
 }  // namespace gale

@@ -85,8 +85,7 @@ class Acceptor {
   OnAccept on_accept_;
   bool paused_ = false;
   bool reported_ = false;  // the current shortage was logged
-  TimerId retry_timer_{};
-  bool has_retry_timer_ = false;
+  TimerId retry_timer_{};  // valid while a retry is scheduled
   AcceptorStats stats_;
 };
 

@@ -73,7 +73,7 @@ class StreamState {
   // The answer to `request` if it can be given without waiting: from the
   // buffer, from reads the kernel can satisfy now, or an error.
   std::optional<absl::StatusOr<std::string_view>> try_read(
-      const ReadRequest& request, bool read_first) {
+      const ReadRequest& request) {
     parked_ = nullptr;
     buffer_.consume(std::exchange(handed_out_, 0));
     if (reader_ != nullptr) {
@@ -86,11 +86,11 @@ class StreamState {
                                   ") exceeds max_buffer_size ",
                                   options_.max_buffer_size));
     }
-    if (!read_first) {
-      if (auto answer = answer_from_buffer(request)) return answer;
-      if (!closed_status_.ok()) return closed_status_;
-      if (!more_is_likely_) return std::nullopt;
-    }
+    if (auto answer = answer_from_buffer(request)) return answer;
+    if (!closed_status_.ok()) return closed_status_;
+    // Read at once only if the last read filled its room: otherwise the
+    // kernel most likely has nothing, and the selector will say when it has.
+    if (!more_is_likely_) return std::nullopt;
     return read_until_answered(request);
   }
 
@@ -101,7 +101,6 @@ class StreamState {
     if (options_.read_timeout > Duration::zero()) {
       read_timer_ = reactor_.call_later(options_.read_timeout,
                                         [this] { on_read_timeout(); });
-      has_read_timer_ = true;
     }
   }
 
@@ -384,7 +383,7 @@ class StreamState {
   }
 
   void on_read_timeout() {
-    has_read_timer_ = false;
+    read_timer_ = {};  // fired
     if (ReadAwaiter* reader = std::exchange(reader_, nullptr)) {
       reader->finish(
           absl::DeadlineExceededError(absl::StrCat(
@@ -395,7 +394,7 @@ class StreamState {
   }
 
   void cancel_read_timer() {
-    if (std::exchange(has_read_timer_, false)) reactor_.cancel(read_timer_);
+    if (read_timer_.valid()) reactor_.cancel(std::exchange(read_timer_, {}));
   }
 
   Reactor& reactor_;
@@ -412,8 +411,7 @@ class StreamState {
   IoEvents interest_ = kNoEvents;
   ReadAwaiter* reader_ = nullptr;
   DrainAwaiter* writer_ = nullptr;
-  TimerId read_timer_{};
-  bool has_read_timer_ = false;
+  TimerId read_timer_{};  // valid while a read waits with a timeout
   bool* destroyed_flag_ = nullptr;
   void (*parked_)(void*) = nullptr;
   void* parked_context_ = nullptr;
@@ -427,7 +425,7 @@ ReadAwaiter::~ReadAwaiter() {
 }
 
 bool ReadAwaiter::await_ready() {
-  auto answer = stream_->try_read(request_, /*read_first=*/false);
+  auto answer = stream_->try_read(request_);
   if (!answer.has_value()) return false;
   result_ = *std::move(answer);
   return true;

@@ -1,7 +1,11 @@
 #!/usr/bin/env bash
 # Installs what Gale needs from Debian's packages, and only what is missing. Idempotent:
 # a second run installs nothing and takes a fraction of a second. Needs root (or sudo)
-# only when something is missing.
+# only when something is missing. Packages named as arguments are checked too (what a
+# benchmark needs beyond `make test`: bench/http/setup.sh).
+#
+#   scripts/setup.sh               # what make run / make test need
+#   scripts/setup.sh nginx wrk     # ... and these
 set -euo pipefail
 
 packages=(
@@ -15,6 +19,7 @@ packages=(
   curl
   # measuring tools used by scripts/bench.sh
   strace
+  "$@"
 )
 
 missing=()

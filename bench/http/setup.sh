@@ -6,27 +6,14 @@
 # scripts/setup.sh, which installs what `make test` needs.
 set -euo pipefail
 
+# The installing itself is scripts/setup.sh's, given the extra packages.
 packages=(nginx python3-tornado wrk strace curl time procps)
+"$(dirname "$0")/../../scripts/setup.sh" "${packages[@]}" >&2
 
-missing=()
-for package in "${packages[@]}"; do
-  if ! dpkg-query -W -f='${Status}' "$package" 2>/dev/null | grep -q "install ok installed"; then
-    missing+=("$package")
-  fi
-done
-
-if [ ${#missing[@]} -eq 0 ]; then
-  exit 0
-fi
-
-echo "bench/http/setup: installing ${missing[*]}" >&2
 as_root=()
 if [ "$(id -u)" -ne 0 ]; then
   as_root=(sudo)
 fi
-export DEBIAN_FRONTEND=noninteractive
-"${as_root[@]}" apt-get update -qq
-"${as_root[@]}" apt-get install -y -qq --no-install-recommends "${missing[@]}" >&2
 
 # Where no policy-rc.d keeps services from starting, the package starts the system's
 # nginx (port 80, as www-data); the benchmark runs its own, so stop that one by its pid.

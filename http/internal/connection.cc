@@ -453,14 +453,12 @@ void ConnectionRegistry::unlink(Parked* parked) {
   }
 }
 
-void ConnectionRegistry::close_parked(Parked* parked) { unlink(parked); }
-
 void ConnectionRegistry::expire_idle() {
   idle_timer_.expired();
   const TimePoint now = Clock::now();
   const Duration idle_timeout = shared_.options.idle_timeout;
   while (oldest_ != nullptr && oldest_->since + idle_timeout <= now) {
-    close_parked(oldest_);
+    unlink(oldest_);  // closes its stream
   }
   if (oldest_ != nullptr) {
     idle_timer_.arm(oldest_->since + idle_timeout - now,
@@ -471,7 +469,7 @@ void ConnectionRegistry::expire_idle() {
 void ConnectionRegistry::drain() {
   draining_ = true;
   idle_timer_.disarm();
-  while (oldest_ != nullptr) close_parked(oldest_);
+  while (oldest_ != nullptr) unlink(oldest_);  // closes its stream
   const std::vector<Connection*> busy(busy_.begin(), busy_.end());
   for (Connection* connection : busy) connection->drain();
 }

@@ -39,19 +39,19 @@ class Deadline {
   void arm(Duration after, Fn on_expiry) {
     disarm();
     timer_ = reactor_.call_later(after, std::move(on_expiry));
-    armed_ = true;
   }
+  // Touches the reactor only when armed: a disarmed Deadline may be
+  // destroyed on any thread. (A timer that fired cancels as a no-op.)
   void disarm() {
-    if (std::exchange(armed_, false)) reactor_.cancel(timer_);
+    if (timer_.valid()) reactor_.cancel(std::exchange(timer_, {}));
   }
   // From the expiry callback itself: the timer is gone.
-  void expired() { armed_ = false; }
-  bool armed() const { return armed_; }
+  void expired() { timer_ = {}; }
+  bool armed() const { return timer_.valid(); }
 
  private:
   Reactor& reactor_;
-  TimerId timer_{};
-  bool armed_ = false;
+  TimerId timer_{};  // valid while armed
 };
 
 // The connections of one reactor.
@@ -90,8 +90,9 @@ class ConnectionRegistry {
     ConnectionRegistry* registry = nullptr;
   };
   static void on_parked_ready(void* context);
+  // Off the idle list and back to the spares; closes the stream if still
+  // there.
   void unlink(Parked* parked);
-  void close_parked(Parked* parked);
   void expire_idle();
   std::unique_ptr<Connection> take_connection();
   void give_back(std::unique_ptr<Connection> connection);
