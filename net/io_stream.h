@@ -45,7 +45,6 @@
 #include <string>
 #include <string_view>
 
-#include "absl/functional/any_invocable.h"
 #include "absl/status/status.h"
 #include "absl/status/statusor.h"
 #include "net/socket_address.h"
@@ -57,12 +56,14 @@
 namespace gale {
 
 struct IOStreamOptions {
-  // Most bytes the read buffer may hold (Tornado's default: 100 MiB).
+  // Most bytes the read buffer may hold (Tornado's default: 100 MiB). The
+  // buffer is one block, and 2 GiB at most: a larger value counts as 2 GiB.
   size_t max_buffer_size = size_t{100} << 20;
   // Most bytes one read(2) asks for; the buffer starts at 4 KiB and grows to
   // this while reads keep filling it.
   size_t read_chunk_size = size_t{64} << 10;
-  // Writers wait while more than this is queued (until half has drained).
+  // Writers wait while more than this is queued (until half has drained); at
+  // most 4 GiB.
   size_t write_high_water = size_t{1} << 20;
   // A read that waits longer than this for bytes fails with
   // kDeadlineExceeded; zero waits forever.
@@ -89,12 +90,35 @@ class DrainAwaiter;
 }  // namespace internal
 
 class IOStream;
+class IdleStreams;
 
 namespace internal {
 // For the server that tracks its connections: a stream's state (stable while
 // the stream lives, whatever moves its handle) and a way to close it.
 StreamState* state_of(IOStream& stream);
 void close_stream(StreamState& state, std::string_view why);
+// Called once when the stream closes, for whatever reason (the server's
+// connection bookkeeping). One hook per stream.
+using CloseHook = void (*)(void* context, StreamState& stream);
+void set_close_hook(StreamState& state, CloseHook hook, void* context);
+
+// For IdleStreams (idle_streams.h), whose list runs through the parked
+// streams' states.
+struct IdleLink {
+  IdleStreams* list = nullptr;  // parked in it, if set
+  StreamState* older = nullptr;
+  StreamState* newer = nullptr;
+  TimePoint since;
+};
+IdleLink& idle_link(StreamState& state);
+// The state leaves its handle (which becomes empty) / a handle adopts it.
+StreamState* release_state(IOStream&& stream);
+IOStream adopt_state(StreamState* state);
+// Parks the stream in `list`: its buffers go back, and its fd handler calls
+// `IdleStreams::ready` when bytes (or a hang-up) come.
+void park_stream(StreamState& state, IdleStreams& list);
+// The other way: the fd handler of a parked stream tells its list (once).
+void idle_stream_ready(IdleStreams& list, StreamState& state);
 }  // namespace internal
 
 class IOStream {
@@ -161,14 +185,6 @@ class IOStream {
   // Bytes read from the socket and not yet returned to a reader.
   size_t buffered_read_bytes() const;
 
-  // Parks the stream: no task waits on it, yet `on_ready(context)` is called
-  // once, from the stream's fd handler, when bytes (or a hang-up) arrive.
-  // Meanwhile the stream gives back its read buffer and the write queue's
-  // spare memory: what a server does with connections idle between requests,
-  // so that they hold no coroutine frame and no buffer. A read, a close or
-  // another park cancels it.
-  void park(void (*on_ready)(void* context), void* context);
-
   // Changes the read timeout of later reads (zero: none).
   void set_read_timeout(Duration timeout);
 
@@ -176,12 +192,10 @@ class IOStream {
   Reactor& reactor() const;
   absl::StatusOr<SocketAddress> peer_address() const;
 
-  // Called once when the stream closes, for whatever reason (the server's
-  // connection bookkeeping). Internal use; one hook per stream.
-  void set_close_hook(absl::AnyInvocable<void()> hook);
-
  private:
   friend internal::StreamState* internal::state_of(IOStream& stream);
+  friend internal::StreamState* internal::release_state(IOStream&& stream);
+  friend IOStream internal::adopt_state(internal::StreamState* state);
   explicit IOStream(std::unique_ptr<internal::StreamState> state);
   std::unique_ptr<internal::StreamState> state_;
 };

@@ -114,7 +114,12 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
     live.insert(state);
     shared->connections.fetch_add(1, std::memory_order_relaxed);
     // (Raw: the server owns its shards and outlives their connections.)
-    stream->set_close_hook([this, state] { closed(state); });
+    internal::set_close_hook(
+        *state,
+        [](void* shard, internal::StreamState& closing) {
+          static_cast<Shard*>(shard)->closed(&closing);
+        },
+        this);
     on_connection(*std::move(stream));
   }
 

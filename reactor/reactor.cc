@@ -107,7 +107,7 @@ Reactor::~Reactor() {
   // awaitables give back what they hold as their frames are destroyed.
   root_tasks_.destroy_all();
   for (size_t fd = 0; fd < handlers_.size(); ++fd) {
-    if (handlers_[fd] != nullptr) (void)selector_->remove(static_cast<int>(fd));
+    if (handlers_[fd] != nullptr) (void)remove_handler(static_cast<int>(fd));
   }
   t_current_reactor = nullptr;
 }

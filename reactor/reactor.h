@@ -45,6 +45,7 @@
 #include "absl/status/statusor.h"
 #include "reactor/callback.h"
 #include "reactor/clock.h"
+#include "reactor/fd_watcher.h"
 #include "reactor/internal/ready_queue.h"
 #include "reactor/internal/root_task_list.h"
 #include "reactor/io_events.h"
@@ -56,7 +57,7 @@ namespace gale {
 namespace internal {
 class Selector;
 class Wakeup;
-struct HandlerEntry;
+struct OwnedHandler;
 struct ReadyEvent;
 struct ReactorInternals;
 struct PeerLanes;
@@ -143,6 +144,12 @@ class Reactor {
       int fd, IoEvents interest, IoHandler handler,
       std::source_location where = std::source_location::current());
 
+  // The same with the registration stored in the caller's `watcher`: no
+  // allocation. The watcher must outlive the registration (fd_watcher.h).
+  absl::Status add_watcher(
+      int fd, IoEvents interest, FdWatcher& watcher,
+      std::source_location where = std::source_location::current());
+
   // Changes the interest of a registered descriptor. Changes are batched and
   // applied before the next wait; events already gathered are masked with the
   // new interest. NotFound if `fd` has no handler. Reactor thread only.
@@ -224,7 +231,7 @@ class Reactor {
   void report_exception(std::source_location where);
   void report_slow(std::source_location where, Duration took);
 
-  internal::HandlerEntry* find_handler(int fd);
+  FdWatcher* find_handler(int fd);
 
   ReactorOptions options_;
   std::unique_ptr<internal::Selector> selector_;
@@ -232,11 +239,12 @@ class Reactor {
   TimerHeap timers_;
   std::vector<TimerId> due_timers_;
 
-  // Descriptor → handler. Entries are heap-allocated so that a handler removed
-  // (or its descriptor re-added) from inside its own callback stays alive until
-  // dispatch ends.
-  std::vector<std::unique_ptr<internal::HandlerEntry>> handlers_;
-  std::vector<std::unique_ptr<internal::HandlerEntry>> retired_handlers_;
+  // Descriptor → registration: a watcher inside its owner, or an
+  // OwnedHandler's. A removed OwnedHandler is retired rather than freed, so
+  // that one removed (or its descriptor re-added) from inside its own callback
+  // stays alive until dispatch ends.
+  std::vector<FdWatcher*> handlers_;
+  std::vector<std::unique_ptr<internal::OwnedHandler>> retired_handlers_;
   std::vector<int> dirty_fds_;
   uint32_t next_generation_ = 0;
 

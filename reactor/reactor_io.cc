@@ -1,6 +1,7 @@
 // Reactor: file-descriptor handlers — registration, batched interest changes,
 // dispatch.
 #include <cstdio>
+#include <memory>
 #include <utility>
 
 #include "absl/strings/str_cat.h"
@@ -13,19 +14,28 @@
 
 namespace gale {
 
-using internal::HandlerEntry;
+using internal::OwnedHandler;
 
-internal::HandlerEntry* Reactor::find_handler(int fd) {
+FdWatcher* Reactor::find_handler(int fd) {
   if (fd < 0 || static_cast<size_t>(fd) >= handlers_.size()) return nullptr;
-  return handlers_[fd].get();
+  return handlers_[fd];
 }
 
 absl::Status Reactor::add_handler(int fd, IoEvents interest, IoHandler handler,
                                   std::source_location where) {
+  if (!handler) return absl::InvalidArgumentError("add_handler: empty handler");
+  auto owned = std::make_unique<OwnedHandler>(std::move(handler));
+  owned->watcher.owned_ = true;
+  GALE_RETURN_IF_ERROR(add_watcher(fd, interest, owned->watcher, where));
+  (void)owned.release();  // handlers_ owns it now; remove_handler retires it
+  return absl::OkStatus();
+}
+
+absl::Status Reactor::add_watcher(int fd, IoEvents interest, FdWatcher& watcher,
+                                  std::source_location where) {
   assert_in_loop_thread();
   if (fd < 0)
     return absl::InvalidArgumentError(absl::StrCat("add_handler: bad fd ", fd));
-  if (!handler) return absl::InvalidArgumentError("add_handler: empty handler");
   if (find_handler(fd) != nullptr) {
     return absl::AlreadyExistsError(
         absl::StrCat("add_handler: fd ", fd, " already has a handler"));
@@ -35,26 +45,25 @@ absl::Status Reactor::add_handler(int fd, IoEvents interest, IoHandler handler,
   GALE_RETURN_IF_ERROR(
       selector_->add(fd, interest, internal::handler_token(fd, generation)));
   if (static_cast<size_t>(fd) >= handlers_.size()) handlers_.resize(fd + 1);
-  auto entry = std::make_unique<HandlerEntry>();
-  entry->handler = std::move(handler);
-  entry->where = where;
-  entry->interest = interest;
-  entry->applied = interest;
-  entry->generation = generation;
-  handlers_[fd] = std::move(entry);
+  watcher.where_ = where;
+  watcher.interest_ = interest;
+  watcher.applied_ = interest;
+  watcher.generation_ = generation;
+  watcher.dirty_ = false;
+  handlers_[fd] = &watcher;
   return absl::OkStatus();
 }
 
 absl::Status Reactor::update_handler(int fd, IoEvents interest) {
   assert_in_loop_thread();
-  HandlerEntry* entry = find_handler(fd);
-  if (entry == nullptr) {
+  FdWatcher* watcher = find_handler(fd);
+  if (watcher == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("update_handler: fd ", fd, " has no handler"));
   }
-  entry->interest = interest;
-  if (!entry->dirty && entry->interest != entry->applied) {
-    entry->dirty = true;
+  watcher->interest_ = interest;
+  if (!watcher->dirty_ && watcher->interest_ != watcher->applied_) {
+    watcher->dirty_ = true;
     dirty_fds_.push_back(fd);
   }
   return absl::OkStatus();
@@ -62,32 +71,37 @@ absl::Status Reactor::update_handler(int fd, IoEvents interest) {
 
 absl::Status Reactor::remove_handler(int fd) {
   assert_in_loop_thread();
-  HandlerEntry* entry = find_handler(fd);
-  if (entry == nullptr) {
+  FdWatcher* watcher = find_handler(fd);
+  if (watcher == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("remove_handler: fd ", fd, " has no handler"));
   }
   absl::Status status = selector_->remove(fd);
-  // Keep the entry alive until dispatch ends: this may be its own handler
-  // running.
-  retired_handlers_.push_back(std::move(handlers_[fd]));
+  handlers_[fd] = nullptr;
+  // An owned handler lives until dispatch ends: this may be its own callback
+  // running. (A watcher's owner answers for its own.)
+  if (watcher->owned_) {
+    retired_handlers_.emplace_back(
+        static_cast<OwnedHandler*>(watcher->context_));
+  }
   return status;
 }
 
 void Reactor::apply_interest_changes() {
   for (int fd : dirty_fds_) {
-    HandlerEntry* entry = find_handler(fd);
-    if (entry == nullptr || !entry->dirty) continue;  // removed since
-    entry->dirty = false;
-    if (entry->interest == entry->applied) continue;
-    const absl::Status status = selector_->modify(
-        fd, entry->interest, internal::handler_token(fd, entry->generation));
+    FdWatcher* watcher = find_handler(fd);
+    if (watcher == nullptr || !watcher->dirty_) continue;  // removed since
+    watcher->dirty_ = false;
+    if (watcher->interest_ == watcher->applied_) continue;
+    const absl::Status status =
+        selector_->modify(fd, watcher->interest_,
+                          internal::handler_token(fd, watcher->generation_));
     if (!status.ok()) {
       std::fprintf(stderr, "gale: could not change the interest of fd %d: %s\n",
                    fd, status.ToString().c_str());
       continue;
     }
-    entry->applied = entry->interest;
+    watcher->applied_ = watcher->interest_;
   }
   dirty_fds_.clear();
 }
@@ -99,14 +113,18 @@ void Reactor::dispatch(std::span<const internal::ReadyEvent> events) {
       wakeup_->drain();
       continue;
     }
-    HandlerEntry* entry = find_handler(internal::token_fd(event.token));
+    FdWatcher* watcher = find_handler(internal::token_fd(event.token));
     // Drop events of a registration removed (or replaced) earlier in this
     // batch.
-    if (entry == nullptr || entry->generation != generation) continue;
-    const IoEvents ready = event.events & (entry->interest | kIoError);
+    if (watcher == nullptr || watcher->generation_ != generation) continue;
+    const IoEvents ready = event.events & (watcher->interest_ | kIoError);
     if (ready == kNoEvents) continue;
     ++stats_.io_events;
-    invoke([entry, ready] { entry->handler(ready); }, entry->where);
+    // The callback may destroy the watcher: nothing touches it afterwards.
+    const FdWatcher::Callback callback = watcher->callback_;
+    void* const context = watcher->context_;
+    invoke([callback, context, ready] { callback(context, ready); },
+           watcher->where_);
   }
 }
 

@@ -360,17 +360,12 @@ ConnectionRegistry::ConnectionRegistry(Reactor& reactor,
     : reactor_(reactor),
       shared_(shared),
       owner_(std::move(owner)),
-      idle_timer_(reactor) {}
+      parked_(reactor, shared.options.idle_timeout,
+              [this](IOStream stream) { unpark(std::move(stream)); }) {}
 
-ConnectionRegistry::~ConnectionRegistry() {
-  // drain() ran on the reactor (at the stop, or as the runtime ended the
-  // server): nothing is parked any more.
-  for (Parked* parked = oldest_; parked != nullptr;) {
-    Parked* newer = parked->newer;
-    delete parked;
-    parked = newer;
-  }
-}
+// drain() ran on the reactor (at the stop, or as the runtime ended the
+// server): nothing is parked any more, and nothing here touches the reactor.
+ConnectionRegistry::~ConnectionRegistry() = default;
 
 Task<void> ConnectionRegistry::serve(
     [[maybe_unused]] std::shared_ptr<HttpServer::Shared> shared,
@@ -409,67 +404,19 @@ void ConnectionRegistry::give_back(std::unique_ptr<Connection> connection) {
 }
 
 void ConnectionRegistry::park(IOStream stream) {
-  if (draining_ || stream.closed()) return;  // closes with `stream`
-  Parked* parked;
-  if (spare_parked_.empty()) {
-    parked = new Parked();
-  } else {
-    parked = spare_parked_.back().release();
-    spare_parked_.pop_back();
-  }
-  parked->stream.emplace(std::move(stream));
-  parked->since = Clock::now();
-  parked->registry = this;
-  parked->older = newest_;
-  parked->newer = nullptr;
-  (newest_ != nullptr ? newest_->newer : oldest_) = parked;
-  newest_ = parked;
-  parked->stream->park(&ConnectionRegistry::on_parked_ready, parked);
-  if (!idle_timer_.armed()) {
-    idle_timer_.arm(shared_.options.idle_timeout, [this] { expire_idle(); });
-  }
+  if (draining_) return;  // closes with `stream`
+  parked_.park(std::move(stream));
 }
 
-void ConnectionRegistry::on_parked_ready(void* context) {
-  auto* parked = static_cast<Parked*>(context);
-  ConnectionRegistry& registry = *parked->registry;
-  if (!parked->stream.has_value()) return;  // (a parked node always has one)
-  IOStream stream = *std::move(parked->stream);
-  registry.unlink(parked);
-  std::shared_ptr<HttpServer::Shared> shared = registry.owner_.lock();
+void ConnectionRegistry::unpark(IOStream stream) {
+  std::shared_ptr<HttpServer::Shared> shared = owner_.lock();
   if (shared == nullptr) return;  // the server is gone: the stream closes
-  gale::spawn(registry.reactor_,
-              serve(std::move(shared), &registry, std::move(stream)));
-}
-
-void ConnectionRegistry::unlink(Parked* parked) {
-  (parked->older != nullptr ? parked->older->newer : oldest_) = parked->newer;
-  (parked->newer != nullptr ? parked->newer->older : newest_) = parked->older;
-  parked->stream.reset();  // closes it, unless it was moved out
-  if (spare_parked_.size() < kMaxSpares) {
-    spare_parked_.emplace_back(parked);
-  } else {
-    delete parked;
-  }
-}
-
-void ConnectionRegistry::expire_idle() {
-  idle_timer_.expired();
-  const TimePoint now = Clock::now();
-  const Duration idle_timeout = shared_.options.idle_timeout;
-  while (oldest_ != nullptr && oldest_->since + idle_timeout <= now) {
-    unlink(oldest_);  // closes its stream
-  }
-  if (oldest_ != nullptr) {
-    idle_timer_.arm(oldest_->since + idle_timeout - now,
-                    [this] { expire_idle(); });
-  }
+  gale::spawn(reactor_, serve(std::move(shared), this, std::move(stream)));
 }
 
 void ConnectionRegistry::drain() {
   draining_ = true;
-  idle_timer_.disarm();
-  while (oldest_ != nullptr) unlink(oldest_);  // closes its stream
+  parked_.close_all();
   const std::vector<Connection*> busy(busy_.begin(), busy_.end());
   for (Connection* connection : busy) connection->drain();
 }

@@ -1,9 +1,9 @@
 // The life of HTTP/1.1 connections on one reactor. A connection that is
 // answering requests is a task with a Connection (parser, head, response
 // buffers) taken from the reactor's spares; one that waits for its next
-// request is only "parked": its stream, a place in the reactor's idle list
-// (oldest first, one timer for all of them), and nothing else — no coroutine
-// frame, no buffer. Bytes on a parked stream start a task again. Internal;
+// request is only "parked": its stream in the reactor's IdleStreams (oldest
+// first, one timer for all of them), and nothing else — no coroutine frame,
+// no buffer. Bytes on a parked stream start a task again. Internal;
 // HttpServer spawns a task per accepted connection.
 //
 // Thread contract: Reactor thread only (the registry's reactor).
@@ -17,6 +17,7 @@
 #include "absl/container/flat_hash_set.h"
 #include "http/application.h"
 #include "http/http_server.h"
+#include "net/idle_streams.h"
 #include "net/io_stream.h"
 #include "reactor/clock.h"
 #include "reactor/reactor.h"
@@ -82,18 +83,8 @@ class ConnectionRegistry {
   void park(IOStream stream);
 
  private:
-  struct Parked {
-    std::optional<IOStream> stream;
-    TimePoint since;
-    Parked* older = nullptr;
-    Parked* newer = nullptr;
-    ConnectionRegistry* registry = nullptr;
-  };
-  static void on_parked_ready(void* context);
-  // Off the idle list and back to the spares; closes the stream if still
-  // there.
-  void unlink(Parked* parked);
-  void expire_idle();
+  // A parked stream has bytes: a task serves it again.
+  void unpark(IOStream stream);
   std::unique_ptr<Connection> take_connection();
   void give_back(std::unique_ptr<Connection> connection);
 
@@ -107,10 +98,7 @@ class ConnectionRegistry {
   bool draining_ = false;
   absl::flat_hash_set<Connection*> busy_;
   std::vector<std::unique_ptr<Connection>> spare_connections_;
-  std::vector<std::unique_ptr<Parked>> spare_parked_;
-  Parked* oldest_ = nullptr;
-  Parked* newest_ = nullptr;
-  Deadline idle_timer_;
+  IdleStreams parked_;
 };
 
 }  // namespace internal

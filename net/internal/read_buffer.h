@@ -17,6 +17,7 @@
 
 #include <algorithm>
 #include <cstddef>
+#include <cstdint>
 #include <cstring>
 #include <memory>
 #include <span>
@@ -37,7 +38,7 @@ class ReadBuffer {
   size_t capacity() const { return capacity_; }
 
   void consume(size_t count) {
-    begin_ += count;
+    begin_ += static_cast<uint32_t>(count);
     if (begin_ == end_) begin_ = end_ = 0;  // the next read starts at the front
   }
 
@@ -49,10 +50,10 @@ class ReadBuffer {
     wanted = std::min(wanted, allowed);
     if (capacity_ - end_ < wanted) make_room(wanted);
     return std::span<char>(data_.get() + end_,
-                           std::min(capacity_ - end_, allowed));
+                           std::min<size_t>(capacity_ - end_, allowed));
   }
 
-  void commit(size_t count) { end_ += count; }
+  void commit(size_t count) { end_ += static_cast<uint32_t>(count); }
 
   // Gives an empty block of the first size back to the thread's spares
   // (with `any_size`, a bigger one back to the allocator too).
@@ -94,21 +95,25 @@ class ReadBuffer {
     if (needed <= capacity_) {  // enough space, scattered: move the bytes down
       std::memmove(data_.get(), data_.get() + begin_, size());
     } else {
-      size_t capacity = std::max(capacity_ * 2, kInitialCapacity);
+      size_t capacity =
+          std::max<size_t>(size_t{capacity_} * 2, kInitialCapacity);
       while (capacity < needed) capacity *= 2;
       std::unique_ptr<char[]> data = allocate(capacity);
       if (!empty()) std::memcpy(data.get(), data_.get() + begin_, size());
       data_ = std::move(data);
-      capacity_ = capacity;
+      capacity_ = static_cast<uint32_t>(capacity);
     }
     end_ -= begin_;
     begin_ = 0;
   }
 
+  // 32-bit offsets: a stream exists by the ten thousand, and its buffer is
+  // bounded by IOStreamOptions::max_buffer_size (2 GiB at most), so the
+  // doubling capacity stays below 4 GiB.
   std::unique_ptr<char[]> data_;
-  size_t capacity_ = 0;
-  size_t begin_ = 0;
-  size_t end_ = 0;
+  uint32_t capacity_ = 0;
+  uint32_t begin_ = 0;
+  uint32_t end_ = 0;
 };
 
 }  // namespace gale::internal

@@ -1,8 +1,9 @@
 // WriteQueue: the bytes a stream has been asked to write and the kernel has not
 // taken yet, as a list of chunks gathered into one writev. Small writes are
 // copied into the tail chunk (many responses, one iovec); big strings are
-// moved in as chunks of their own (no copy). Emptied chunks keep their memory
-// for later writes, so a steady stream of writes allocates nothing. Internal.
+// moved in as chunks of their own (no copy). Emptied chunks go to the
+// thread's spare strings, which the next copies reuse: a steady stream of
+// writes allocates nothing, and an idle queue holds no string. Internal.
 //
 //   queue.append("HTTP/1.1 200 OK\r\n...");
 //   queue.append(std::move(big_body));
@@ -18,6 +19,7 @@
 #include <sys/uio.h>
 
 #include <cstddef>
+#include <cstdint>
 #include <string>
 #include <string_view>
 #include <utility>
@@ -86,12 +88,11 @@ class WriteQueue {
     }
   }
 
-  // An empty queue frees what it kept for later writes.
+  // An empty queue frees its chunk list.
   void release_spare_memory() {
     if (!empty()) return;
     std::vector<Chunk>().swap(chunks_);
     head_ = 0;
-    std::vector<std::string>().swap(spares_);
   }
 
   void clear() {
@@ -107,32 +108,39 @@ class WriteQueue {
     bool copied = true;  // a chunk of copies may take more; a moved one not
   };
 
-  // Spare strings kept for the next copies: enough for a steady stream.
-  static constexpr size_t kMaxSpares = 2;
+  // Spare strings kept per thread for the next copies: enough for every
+  // stream of a reactor that writes at one moment.
+  static constexpr size_t kMaxSpares = 64;
+
+  static std::vector<std::string>& thread_spares() {
+    thread_local std::vector<std::string> spares;
+    return spares;
+  }
 
   void push(std::string bytes, bool copied) {
     chunks_.push_back(Chunk{std::move(bytes), 0, copied});
   }
 
-  std::string spare_string() {
-    if (spares_.empty()) return std::string();
-    std::string spare = std::move(spares_.back());
-    spares_.pop_back();
+  static std::string spare_string() {
+    std::vector<std::string>& spares = thread_spares();
+    if (spares.empty()) return std::string();
+    std::string spare = std::move(spares.back());
+    spares.pop_back();
     return spare;
   }
 
   void retire(Chunk& chunk) {
-    if (chunk.copied && spares_.size() < kMaxSpares &&
+    std::vector<std::string>& spares = thread_spares();
+    if (chunk.copied && spares.size() < kMaxSpares &&
         chunk.bytes.capacity() <= kCoalesceLimit * 2) {
       chunk.bytes.clear();
-      spares_.push_back(std::move(chunk.bytes));
+      spares.push_back(std::move(chunk.bytes));
     }
   }
 
   std::vector<Chunk> chunks_;
-  size_t head_ = 0;
   size_t pending_ = 0;
-  std::vector<std::string> spares_;
+  uint32_t head_ = 0;  // the chunks before it are sent
 };
 
 }  // namespace gale::internal

@@ -1,22 +1,26 @@
-// HandlerEntry: what a reactor keeps per registered descriptor. Internal.
+// What a reactor keeps per registered descriptor: an FdWatcher — the owner's
+// own, or one the reactor allocates around a callable (OwnedHandler) — and the
+// selector token that names the registration. Internal.
 #ifndef GALE_REACTOR_INTERNAL_HANDLER_ENTRY_H_
 #define GALE_REACTOR_INTERNAL_HANDLER_ENTRY_H_
 
 #include <cstdint>
-#include <source_location>
+#include <utility>
 
+#include "reactor/fd_watcher.h"
 #include "reactor/io_events.h"
 
 namespace gale::internal {
 
-struct HandlerEntry {
+// add_handler's registration: the watcher calls the callable beside it.
+struct OwnedHandler {
+  explicit OwnedHandler(IoHandler callable)
+      : handler(std::move(callable)), watcher(&OwnedHandler::call, this) {}
+  static void call(void* self, IoEvents ready) {
+    static_cast<OwnedHandler*>(self)->handler(ready);
+  }
   IoHandler handler;
-  std::source_location where;
-  IoEvents interest = kNoEvents;  // what the user asked for
-  IoEvents applied = kNoEvents;   // what the selector was last told
-  uint32_t generation =
-      0;               // tells this registration from earlier ones of the fd
-  bool dirty = false;  // queued in dirty_fds_ for apply_interest_changes
+  FdWatcher watcher;
 };
 
 // The selector token of a registration: generation in the high half, fd in the

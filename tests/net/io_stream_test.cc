@@ -25,27 +25,18 @@ using ::gale::testing::SocketPair;
 using ::gale::testing::tcp_pair;
 using ::gale::testing::write_all;
 
-class IOStreamTest : public ::testing::Test {
+class IOStreamTest : public ::gale::testing::ReactorNetTest {
  protected:
   void SetUp() override {
-    reactor_ = *Reactor::create();
+    ReactorNetTest::SetUp();
     pair_ = tcp_pair();
     peer_ = pair_.first.get();
   }
 
   IOStream open(const IOStreamOptions& options = {}) {
-    absl::StatusOr<IOStream> stream =
-        IOStream::create(std::move(pair_.second), options);
-    EXPECT_TRUE(stream.ok()) << stream.status();
-    return *std::move(stream);
+    return stream_over(std::move(pair_.second), options);
   }
 
-  template <typename T>
-  T run(Task<T> task) {
-    return run_until_complete(*reactor_, std::move(task));
-  }
-
-  std::unique_ptr<Reactor> reactor_;
   SocketPair pair_;
   int peer_ = -1;  // the plain socket at the other end
 };

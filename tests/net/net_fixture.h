@@ -1,7 +1,7 @@
 // Shared by the net suites: loopback socket pairs, blocking helpers for the
 // "other side" of a connection (plain sockets, driven from the test thread
 // or a client thread), a descriptor-limit raise for many-client tests, and
-// an echo connection task.
+// an echo connection task, a fixture with a reactor on the test thread.
 #ifndef GALE_TESTS_NET_NET_FIXTURE_H_
 #define GALE_TESTS_NET_NET_FIXTURE_H_
 
@@ -18,11 +18,14 @@
 #include <cerrno>
 #include <chrono>
 #include <cstdint>
+#include <memory>
 #include <string>
 #include <utility>
 
 #include "net/io_stream.h"
 #include "net/unique_fd.h"
+#include "reactor/reactor.h"
+#include "reactor/spawn.h"
 #include "reactor/task.h"
 
 namespace gale::testing {
@@ -170,6 +173,27 @@ inline Task<void> echo(IOStream stream) {
     if (!(co_await stream.flush()).ok()) co_return;
   }
 }
+
+// A reactor on the test thread: streams on it, tasks run to completion.
+class ReactorNetTest : public ::testing::Test {
+ protected:
+  void SetUp() override { reactor_ = *Reactor::create(); }
+
+  // A stream on this reactor over the connected socket `fd`.
+  static IOStream stream_over(UniqueFd fd,
+                              const IOStreamOptions& options = {}) {
+    absl::StatusOr<IOStream> stream = IOStream::create(std::move(fd), options);
+    EXPECT_TRUE(stream.ok()) << stream.status();
+    return *std::move(stream);
+  }
+
+  template <typename T>
+  T run(Task<T> task) {
+    return run_until_complete(*reactor_, std::move(task));
+  }
+
+  std::unique_ptr<Reactor> reactor_;
+};
 
 }  // namespace gale::testing
 

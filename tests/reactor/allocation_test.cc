@@ -132,6 +132,26 @@ TEST_P(AllocationTest, FdEventDispatch) {
   ::close(fds[1]);
 }
 
+// What a connection's stream does per accept and close: registering and
+// removing an embedded watcher allocates nothing (add_handler allocates its
+// registration).
+TEST_P(AllocationTest, WatcherRegistration) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  FdWatcher watcher([](void*, IoEvents) {}, nullptr);
+  const uint64_t allocations = steady_state_allocations([&] {
+    for (int i = 0; i < 1000; ++i) {
+      ASSERT_TRUE(reactor().add_watcher(fds[0], kReadable, watcher).ok());
+      ASSERT_TRUE(reactor().remove_handler(fds[0]).ok());
+    }
+    reactor().post([this] { reactor().stop(); });
+    reactor().run();  // applies (and forgets) the interest changes
+  });
+  EXPECT_EQ(allocations, 0u);
+  ::close(fds[0]);
+  ::close(fds[1]);
+}
+
 GALE_INSTANTIATE_FOR_BOTH_BACKENDS(AllocationTest);
 
 }  // namespace

@@ -1,0 +1,80 @@
+#include "net/idle_streams.h"
+
+#include <utility>
+
+namespace gale {
+
+using internal::IdleLink;
+using internal::StreamState;
+
+namespace internal {
+void idle_stream_ready(IdleStreams& list, StreamState& state) {
+  list.ready(state);
+}
+}  // namespace internal
+
+IdleStreams::IdleStreams(Reactor& reactor, Duration idle_timeout,
+                         OnReady on_ready)
+    : reactor_(reactor),
+      idle_timeout_(idle_timeout),
+      on_ready_(std::move(on_ready)) {}
+
+IdleStreams::~IdleStreams() { close_all(); }
+
+void IdleStreams::park(IOStream stream) {
+  if (stream.closed()) return;  // closes with `stream`
+  StreamState* state = internal::release_state(std::move(stream));
+  IdleLink& link = internal::idle_link(*state);
+  link.since = Clock::now();
+  link.older = newest_;
+  link.newer = nullptr;
+  (newest_ != nullptr ? internal::idle_link(*newest_).newer : oldest_) = state;
+  newest_ = state;
+  ++size_;
+  internal::park_stream(*state, *this);
+  if (!timer_.valid()) arm_timer(idle_timeout_);
+}
+
+void IdleStreams::close_all() {
+  if (timer_.valid()) reactor_.cancel(std::exchange(timer_, {}));
+  while (oldest_ != nullptr) {
+    StreamState* state = oldest_;
+    unlink(*state);
+    internal::adopt_state(state);  // the handle closes it as it goes
+  }
+}
+
+void IdleStreams::ready(StreamState& state) {
+  unlink(state);
+  on_ready_(internal::adopt_state(&state));
+}
+
+void IdleStreams::unlink(StreamState& state) {
+  IdleLink& link = internal::idle_link(state);
+  (link.older != nullptr ? internal::idle_link(*link.older).newer : oldest_) =
+      link.newer;
+  (link.newer != nullptr ? internal::idle_link(*link.newer).older : newest_) =
+      link.older;
+  link = IdleLink{};
+  --size_;
+}
+
+void IdleStreams::expire() {
+  timer_ = {};  // fired
+  const TimePoint now = Clock::now();
+  while (oldest_ != nullptr &&
+         internal::idle_link(*oldest_).since + idle_timeout_ <= now) {
+    StreamState* state = oldest_;
+    unlink(*state);
+    internal::adopt_state(state);  // closes it
+  }
+  if (oldest_ != nullptr) {
+    arm_timer(internal::idle_link(*oldest_).since + idle_timeout_ - now);
+  }
+}
+
+void IdleStreams::arm_timer(Duration after) {
+  timer_ = reactor_.call_later(after, [this] { expire(); });
+}
+
+}  // namespace gale
