@@ -75,7 +75,9 @@ class StreamState {
       // Fails on a socket that is not TCP (a socketpair in tests): harmless.
       (void)::setsockopt(fd_.get(), IPPROTO_TCP, TCP_NODELAY, &on, sizeof(on));
     }
-    return register_handler(kNoEvents);
+    // Readable from the start: a new connection's first act is nearly always
+    // a read, whose wait then changes nothing (saves an epoll_ctl).
+    return register_handler(kReadable);
   }
 
   // ---- Reading
@@ -183,7 +185,7 @@ class StreamState {
   void close_with(absl::Status why) {
     if (!closed_status_.ok()) return;
     closed_status_ = std::move(why);
-    if (registered_) (void)reactor_.remove_handler(fd_.get());
+    if (registered_) (void)reactor_.remove_handler_before_close(fd_.get());
     registered_ = false;
     fd_.reset();
     queue_.clear();

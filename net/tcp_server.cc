@@ -1,5 +1,9 @@
 #include "net/tcp_server.h"
 
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
+
 #include <cstdio>
 #include <optional>
 
@@ -205,6 +209,21 @@ absl::StatusOr<std::unique_ptr<TcpServer>> TcpServer::start_with(
     port = bound->front().address.port();  // the others share the chosen one
     listeners.push_back(*std::move(bound));
   }
+  // Linux gives accepted sockets the listener's TCP_NODELAY: set once here,
+  // not once per connection (a syscall each).
+  IOStreamOptions stream_options = options.stream;
+  if (stream_options.no_delay) {
+    bool inherited = true;
+    for (const std::vector<Listener>& group : listeners) {
+      for (const Listener& listener : group) {
+        const int on = 1;
+        inherited =
+            inherited && ::setsockopt(listener.fd.get(), IPPROTO_TCP,
+                                      TCP_NODELAY, &on, sizeof(on)) == 0;
+      }
+    }
+    if (inherited) stream_options.no_delay = false;  // already set
+  }
   std::vector<SocketAddress> addresses;
   for (const Listener& listener : listeners.front()) {
     addresses.push_back(listener.address);
@@ -219,7 +238,7 @@ absl::StatusOr<std::unique_ptr<TcpServer>> TcpServer::start_with(
     shard->shared = server->shared_;
     shard->on_connection = on_connection;
     shard->on_stop = options.on_stop;
-    shard->stream_options = options.stream;
+    shard->stream_options = stream_options;
     shard->accept_options.max_per_event = static_cast<size_t>(options.backlog);
     shard->accept_options.retry_after = options.accept_retry;
     if (i < listeners.size()) {

@@ -70,13 +70,26 @@ absl::Status Reactor::update_handler(int fd, IoEvents interest) {
 }
 
 absl::Status Reactor::remove_handler(int fd) {
+  return remove_registration(fd, /*closing=*/false);
+}
+
+absl::Status Reactor::remove_handler_before_close(int fd) {
+  return remove_registration(fd, /*closing=*/true);
+}
+
+absl::Status Reactor::remove_registration(int fd, bool closing) {
   assert_in_loop_thread();
   FdWatcher* watcher = find_handler(fd);
   if (watcher == nullptr) {
     return absl::NotFoundError(
         absl::StrCat("remove_handler: fd ", fd, " has no handler"));
   }
-  absl::Status status = selector_->remove(fd);
+  absl::Status status = absl::OkStatus();
+  if (closing) {
+    selector_->forget_closing(fd);
+  } else {
+    status = selector_->remove(fd);
+  }
   handlers_[fd] = nullptr;
   // An owned handler lives until dispatch ends: this may be its own callback
   // running. (A watcher's owner answers for its own.)

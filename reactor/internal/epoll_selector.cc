@@ -58,6 +58,8 @@ class EpollSelector final : public Selector {
                                absl::StrCat("epoll_ctl(DEL, fd ", fd, ")"));
   }
 
+  void forget_closing(int /*fd*/) override {}
+
   absl::StatusOr<std::span<const ReadyEvent>> wait(Duration timeout) override {
     const int count = wait_raw(timeout);
     if (count < 0) {

@@ -39,6 +39,9 @@ class Selector {
   // Unregisters `fd`. A descriptor the kernel already forgot (closed) is not an
   // error.
   virtual absl::Status remove(int fd) = 0;
+  // Unregisters `fd`, which its owner closes next (and has not duplicated).
+  // epoll needs no call: closing a descriptor takes it out of the set.
+  virtual void forget_closing(int fd) { (void)remove(fd); }
 
   // Waits up to `timeout` (zero: do not block; kWaitForever: no limit) and
   // returns the ready events, valid until the next call. An interrupted wait

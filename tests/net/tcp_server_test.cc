@@ -3,6 +3,9 @@
 #include "net/tcp_server.h"
 
 #include <gtest/gtest.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <array>
@@ -169,6 +172,36 @@ TEST_F(TcpServerTest, RoundRobinHandsConnectionsToEachReactorInTurn) {
   }
   EXPECT_EQ(served[0].load(), 3);
   EXPECT_EQ(served[1].load(), 3);
+}
+
+// TCP_NODELAY is set on the listeners, and the accepted sockets inherit it
+// (Linux does; the server counts on it to save a syscall per connection) —
+// with either spread; and no_delay = false leaves Nagle on.
+TEST_F(TcpServerTest, AcceptedSocketsHaveTcpNoDelayAsAsked) {
+  for (const bool no_delay : {true, false}) {
+    for (const auto spread : {TcpServerOptions::Spread::kListenerPerReactor,
+                              TcpServerOptions::Spread::kRoundRobin}) {
+      std::atomic<int> nodelay{-1};
+      const TcpServer::Serve serve = [&](IOStream stream) -> Task<void> {
+        int value = 0;
+        socklen_t size = sizeof(value);
+        ::getsockopt(stream.fd(), IPPROTO_TCP, TCP_NODELAY, &value, &size);
+        nodelay.store(value != 0 ? 1 : 0);
+        co_await echo(std::move(stream));
+      };
+      TcpServerOptions options = local();
+      options.spread = spread;
+      options.stream.no_delay = no_delay;
+      server_ = *TcpServer::start(*runtime_, options, serve);
+      UniqueFd client = connect_blocking(server_->port());
+      ASSERT_TRUE(write_all(client.get(), "x"));
+      EXPECT_EQ(read_exactly(client.get(), 1), "x");
+      EXPECT_EQ(nodelay.load(), no_delay ? 1 : 0);
+      client.reset();
+      server_->stop(std::chrono::seconds(30));
+      server_->wait();
+    }
+  }
 }
 
 TEST_F(TcpServerTest, GracefulStopClosesConnectionsLeftAfterTheGrace) {

@@ -275,6 +275,39 @@ TEST_P(IoHandlersTest, WatcherOwnerMayDestroyItselfInItsCallback) {
   EXPECT_EQ(destroyed, 2);
 }
 
+// Removing a handler just before closing its descriptor skips the selector's
+// call; the descriptor's number, reused at once, registers and works anew.
+TEST_P(IoHandlersTest, RemoveBeforeCloseLetsTheNumberBeReused) {
+  int fds[2];
+  ASSERT_EQ(::pipe2(fds, O_NONBLOCK | O_CLOEXEC), 0);
+  ASSERT_EQ(::write(fds[1], "x", 1), 1);  // readable, were it still watched
+  ASSERT_TRUE(
+      reactor().add_handler(fds[0], kReadable, [](IoEvents) { FAIL(); }).ok());
+  ASSERT_TRUE(reactor().remove_handler_before_close(fds[0]).ok());
+  EXPECT_EQ(reactor().remove_handler_before_close(fds[0]).code(),
+            absl::StatusCode::kNotFound);
+  const int old_number = fds[0];
+  ::close(fds[0]);
+  ::close(fds[1]);
+  Pipe pipe;  // takes the lowest free numbers: the ones just closed
+  EXPECT_EQ(pipe.read_end(), old_number);
+  std::string received;
+  ASSERT_TRUE(reactor()
+                  .add_handler(pipe.read_end(), kReadable,
+                               [&](IoEvents) {
+                                 char byte;
+                                 if (::read(pipe.read_end(), &byte, 1) == 1) {
+                                   received += byte;
+                                 }
+                                 reactor().stop();
+                               })
+                  .ok());
+  ASSERT_EQ(::write(pipe.write_end(), "y", 1), 1);
+  reactor().run();
+  EXPECT_EQ(received, "y");
+  EXPECT_TRUE(reactor().remove_handler(pipe.read_end()).ok());
+}
+
 GALE_INSTANTIATE_FOR_BOTH_BACKENDS(IoHandlersTest);
 
 }  // namespace
