@@ -43,6 +43,7 @@
 #include "absl/status/status.h"
 #include "http/request.h"
 #include "http/response.h"
+#include "reactor/internal/frame_pool.h"
 #include "reactor/task.h"
 
 namespace gale {
@@ -61,6 +62,17 @@ class RequestHandler {
   virtual ~RequestHandler() = default;
   RequestHandler(const RequestHandler&) = delete;
   RequestHandler& operator=(const RequestHandler&) = delete;
+
+  // A handler is built and destroyed per request: its memory comes from the
+  // thread's free lists (those of task frames), so that a steady stream of
+  // requests allocates nothing. The delete of a derived handler gets the
+  // derived size (the destructor is virtual).
+  static void* operator new(size_t size) {
+    return ::gale::internal::FramePool::allocate(size);
+  }
+  static void operator delete(void* handler, size_t size) noexcept {
+    ::gale::internal::FramePool::release(handler, size);
+  }
 
   // Before the method (Tornado's prepare); may answer itself (send_error,
   // finish), and then the method is skipped.

@@ -163,7 +163,8 @@ Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
         lingering_ = false;
         if (absl::IsDeadlineExceeded(more.status())) co_return Step::kPark;
         if (!more.ok()) co_return Step::kClose;
-        deadline_.arm(options_.header_timeout, [this] { expire(); });
+        // The header timeout starts below if the head came incomplete: a
+        // whole one, the common case, costs no timer.
         continue;
       }
       // A connection's (or an unparked one's) first request: read it now.

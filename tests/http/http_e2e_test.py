@@ -640,6 +640,35 @@ class SlowlorisTest(ServerTestCase):
             for sock in socks:
                 sock.close()
 
+    def test_slowloris_on_a_kept_alive_connection(self):
+        # A second head trickled after a first request, at once (the
+        # connection still lingers) or later (it was parked), is cut off
+        # within the header timeout of its first byte too.
+        for pause in (0.0, 0.05):
+            conn = self.conn()
+            conn.send(get(b"/"))
+            self.assertEqual(conn.read_response().body, b"Hello, world")
+            time.sleep(pause)
+            head = b"GET / HTTP/1.1\r\nHost: x\r\nX-Slow: " + b"s" * 200
+            t0 = time.monotonic()
+            closed = False
+            for byte in head:
+                try:
+                    conn.sock.send(bytes([byte]))
+                except OSError:
+                    closed = True
+                    break
+                if conn.closed_by_peer(timeout=self.BYTE_INTERVAL):
+                    closed = True
+                    break
+                if time.monotonic() - t0 > self.HEADER_TIMEOUT + 2.0 * SLOW:
+                    break
+            elapsed = time.monotonic() - t0
+            self.assertTrue(closed, (pause, elapsed))
+            self.assertGreaterEqual(elapsed, self.HEADER_TIMEOUT - 0.1, pause)
+            self.assertLess(elapsed, self.HEADER_TIMEOUT + 1.0 * SLOW, pause)
+            conn.close()
+
 
 class IdleTimeoutTest(ServerTestCase):
     FLAGS = ("--idle_timeout_ms=300",)
