@@ -3,6 +3,7 @@
 #include <coroutine>
 #include <exception>
 
+#include "reactor/internal/frame_pool.h"
 #include "reactor/internal/reactor_internals.h"
 #include "reactor/internal/root_task_list.h"
 #include "reactor/internal/task_context.h"
@@ -92,7 +93,10 @@ void TaskHandle::cancel() {
 
 TaskHandle spawn(Reactor& reactor, Task<void> task,
                  std::source_location where) {
-  auto state = std::make_shared<internal::SpawnedState>(reactor);
+  // From the frame pools, as the driver's frame: a task per connection or
+  // per request costs no malloc.
+  auto state = std::allocate_shared<internal::SpawnedState>(
+      internal::FramePoolAllocator<internal::SpawnedState>(), reactor);
   internal::Driver driver = internal::drive(state, std::move(task), where);
   state->node.frame = driver.frame;
   reactor.post(internal::StartDriver(state, driver.frame), where);

@@ -9,6 +9,7 @@
 //
 //   void* frame = FramePool::allocate(size);   // promise_type::operator new
 //   FramePool::release(frame, size);           // promise_type::operator delete
+//   std::allocate_shared<State>(FramePoolAllocator<State>(), ...);
 //
 // Thread contract: thread-safe (per-thread lists; no sharing).
 #ifndef GALE_REACTOR_INTERNAL_FRAME_POOL_H_
@@ -83,6 +84,27 @@ class FramePool {
   static Lists& local() {
     thread_local Lists lists;
     return lists;
+  }
+};
+
+// The same lists as a standard allocator, for what is made as often as a
+// frame: std::allocate_shared(FramePoolAllocator<T>(), ...) — a spawned
+// task's shared state — allocates nothing in steady state.
+template <typename T>
+struct FramePoolAllocator {
+  using value_type = T;
+  FramePoolAllocator() = default;
+  template <typename U>
+  FramePoolAllocator(const FramePoolAllocator<U>&) noexcept {}  // NOLINT
+  T* allocate(size_t n) {
+    return static_cast<T*>(FramePool::allocate(n * sizeof(T)));
+  }
+  void deallocate(T* p, size_t n) noexcept {
+    FramePool::release(p, n * sizeof(T));
+  }
+  template <typename U>
+  bool operator==(const FramePoolAllocator<U>&) const noexcept {
+    return true;
   }
 };
 
