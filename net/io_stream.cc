@@ -409,12 +409,23 @@ class StreamState {
   void on_read_timeout() {
     read_timer_ = {};  // fired
     if (ReadAwaiter* reader = std::exchange(reader_, nullptr)) {
-      reader->finish(
-          absl::DeadlineExceededError(absl::StrCat(
-              "IOStream: no bytes within the read timeout of ",
-              absl::FormatDuration(absl::FromChrono(read_timeout_)))),
-          /*resume_now=*/true);
+      reader->finish(read_timed_out(read_timeout_), /*resume_now=*/true);
     }
+  }
+
+  // The status of a read that timed out. Built once per thread and timeout
+  // and then copied (a reference count): a server whose connections linger
+  // with a read timeout before parking meets it once per idle connection.
+  static absl::Status read_timed_out(Duration timeout) {
+    thread_local Duration cached_for = Duration::min();
+    thread_local absl::Status cached;
+    if (cached_for != timeout) {
+      cached = absl::DeadlineExceededError(
+          absl::StrCat("IOStream: no bytes within the read timeout of ",
+                       absl::FormatDuration(absl::FromChrono(timeout))));
+      cached_for = timeout;
+    }
+    return cached;
   }
 
   void cancel_read_timer() {

@@ -88,11 +88,18 @@ class WriteQueue {
     }
   }
 
-  // An empty queue frees its chunk list.
+  // An empty queue gives its chunk list to the thread's spares (an idle
+  // connection holds none; its next write takes one back, no malloc).
   void release_spare_memory() {
-    if (!empty()) return;
-    std::vector<Chunk>().swap(chunks_);
+    if (!empty() || chunks_.capacity() == 0) return;
+    chunks_.clear();
     head_ = 0;
+    std::vector<std::vector<Chunk>>& lists = thread_chunk_lists();
+    if (lists.size() < kMaxSpareLists) {
+      lists.emplace_back().swap(chunks_);
+    } else {
+      std::vector<Chunk>().swap(chunks_);
+    }
   }
 
   void clear() {
@@ -118,7 +125,23 @@ class WriteQueue {
   }
 
   void push(std::string bytes, bool copied) {
+    if (chunks_.capacity() == 0) {
+      std::vector<std::vector<Chunk>>& lists = thread_chunk_lists();
+      if (!lists.empty()) {
+        chunks_.swap(lists.back());
+        lists.pop_back();
+      }
+    }
     chunks_.push_back(Chunk{std::move(bytes), 0, copied});
+  }
+
+  // Chunk lists of idle queues, kept per thread for the next writes: enough
+  // for every connection of a reactor that wakes at one moment.
+  static constexpr size_t kMaxSpareLists = 1024;
+
+  static std::vector<std::vector<Chunk>>& thread_chunk_lists() {
+    thread_local std::vector<std::vector<Chunk>> lists;
+    return lists;
   }
 
   static std::string spare_string() {
