@@ -43,6 +43,12 @@ HttpServer::~HttpServer() {
   wait();
 }
 
+uint64_t HttpServer::parked_total() const {
+  uint64_t total = 0;
+  for (const auto& registry : shared_->registries) total += registry->parks();
+  return total;
+}
+
 void HttpServer::stop(Duration grace) { tcp_->stop(grace); }
 
 }  // namespace gale::http

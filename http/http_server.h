@@ -73,6 +73,9 @@ class HttpServer {
   }
   size_t connections() const { return tcp_->connections(); }
   TcpServerStats stats() const { return tcp_->stats(); }
+  // Keep-alive connections parked so far (each one that waited longer than
+  // park_after for its next request). Thread-safe.
+  uint64_t parked_total() const;
 
   void stop(Duration grace = std::chrono::seconds(10));
   void wait() { tcp_->wait(); }

@@ -36,6 +36,8 @@
 #define GALE_HTTP_REQUEST_HANDLER_H_
 
 #include <concepts>
+#include <cstddef>
+#include <new>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -73,6 +75,17 @@ class RequestHandler {
   static void operator delete(void* handler, size_t size) noexcept {
     ::gale::internal::FramePool::release(handler, size);
   }
+  // A handler with over-aligned members gets the global aligned allocation
+  // (the pools' blocks are 16-byte aligned); placement new stays available.
+  static void* operator new(size_t size, std::align_val_t alignment) {
+    return ::operator new(size, alignment);
+  }
+  static void operator delete(void* handler,
+                              std::align_val_t alignment) noexcept {
+    ::operator delete(handler, alignment);
+  }
+  static void* operator new(size_t, void* where) noexcept { return where; }
+  static void operator delete(void*, void*) noexcept {}
 
   // Before the method (Tornado's prepare); may answer itself (send_error,
   // finish), and then the method is skipped.

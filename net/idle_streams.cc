@@ -1,6 +1,10 @@
 #include "net/idle_streams.h"
 
+#include <algorithm>
+#include <chrono>
 #include <utility>
+
+#include "reactor/check.h"
 
 namespace gale {
 
@@ -16,13 +20,25 @@ void idle_stream_ready(IdleStreams& list, StreamState& state) {
 IdleStreams::IdleStreams(Reactor& reactor, Duration idle_timeout,
                          OnReady on_ready)
     : reactor_(reactor),
-      idle_timeout_(idle_timeout),
-      on_ready_(std::move(on_ready)) {}
+      // "Never" in practice, without overflowing a time point.
+      idle_timeout_(
+          std::min<Duration>(idle_timeout, std::chrono::hours(24 * 365 * 100))),
+      on_ready_(std::move(on_ready)) {
+  GALE_CHECK(on_ready_ != nullptr, "IdleStreams needs an on_ready callback");
+}
 
 IdleStreams::~IdleStreams() { close_all(); }
 
 void IdleStreams::park(IOStream stream) {
   if (stream.closed()) return;  // closes with `stream`
+  GALE_CHECK(&stream.reactor() == &reactor_,
+             "IdleStreams::park: the stream belongs to another reactor");
+  if (stream.buffered_read_bytes() > 0) {
+    // Its next request is already here: no readiness would come for it.
+    on_ready_(std::move(stream));
+    return;
+  }
+  ++parks_;
   StreamState* state = internal::release_state(std::move(stream));
   IdleLink& link = internal::idle_link(*state);
   link.since = Clock::now();

@@ -7,14 +7,17 @@
 // states themselves.
 //
 //   gale::IdleStreams idle(reactor, std::chrono::seconds(60),
-//                          [](gale::IOStream stream) {
-//                            gale::spawn(serve(std::move(stream)));  // again
+//                          [&](gale::IOStream stream) {
+//                            gale::spawn(reactor, serve(std::move(stream)));
 //                          });
 //   ...
-//   idle.park(std::move(stream));  // in serve(), between two requests
+//   idle.park(std::move(stream));  // in serve(), between two requests; then
+//   co_return;                     // the task ends
 //
 // `on_ready` gets the stream back, from the stream's fd handler, when bytes
 // (or a hang-up) arrive; a stream idle for `idle_timeout` is closed instead.
+// A stream parked with bytes already buffered goes straight to `on_ready`.
+// No read or write may be pending on a stream that is parked.
 // A stream closed while parked (a server stopping) stays in the list until it
 // expires or close_all().
 //
@@ -23,6 +26,7 @@
 #define GALE_NET_IDLE_STREAMS_H_
 
 #include <cstddef>
+#include <cstdint>
 
 #include "absl/functional/any_invocable.h"
 #include "net/io_stream.h"
@@ -49,6 +53,8 @@ class IdleStreams {
   void close_all();
 
   size_t size() const { return size_; }
+  // Streams parked since the list was made (a counter for tests and stats).
+  uint64_t parks() const { return parks_; }
 
  private:
   friend void internal::idle_stream_ready(IdleStreams& list,
@@ -64,6 +70,7 @@ class IdleStreams {
   internal::StreamState* oldest_ = nullptr;
   internal::StreamState* newest_ = nullptr;
   size_t size_ = 0;
+  uint64_t parks_ = 0;
   TimerId timer_{};  // valid while armed: for the oldest's expiry
 };
 

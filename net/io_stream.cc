@@ -18,6 +18,7 @@
 #include "net/errno_status.h"
 #include "net/internal/read_buffer.h"
 #include "net/internal/write_queue.h"
+#include "reactor/check.h"
 
 namespace gale {
 namespace {
@@ -51,11 +52,13 @@ namespace internal {
 // point here, and the IOStream handle moves freely.
 class StreamState {
  public:
-  StreamState(Reactor& reactor, UniqueFd fd, const IOStreamOptions& options)
+  StreamState(Reactor& reactor, UniqueFd fd, const IOStreamOptions& options,
+              bool sole_owner)
       : reactor_(reactor),
         watcher_(&StreamState::on_io_of, this),
         fd_(std::move(fd)),
         no_delay_(options.no_delay),
+        sole_owner_(sole_owner),
         max_buffer_size_(static_cast<uint32_t>(
             std::min(options.max_buffer_size, kMaxBufferLimit))),
         read_chunk_size_(static_cast<uint32_t>(
@@ -174,6 +177,8 @@ class StreamState {
   // ---- Closing
 
   void park(IdleStreams& list) {
+    GALE_CHECK(reader_ == nullptr && writer_ == nullptr,
+               "IdleStreams::park: a read or write is pending on the stream");
     if (!closed_status_.ok()) return;
     idle_.list = &list;
     buffer_.consume(std::exchange(handed_out_, 0));
@@ -185,7 +190,10 @@ class StreamState {
   void close_with(absl::Status why) {
     if (!closed_status_.ok()) return;
     closed_status_ = std::move(why);
-    if (registered_) (void)reactor_.remove_handler_before_close(fd_.get());
+    if (registered_) {
+      (void)(sole_owner_ ? reactor_.remove_handler_before_close(fd_.get())
+                         : reactor_.remove_handler(fd_.get()));
+    }
     registered_ = false;
     fd_.reset();
     queue_.clear();
@@ -328,7 +336,8 @@ class StreamState {
         buffer_.commit(static_cast<size_t>(got));
         more_is_likely_ = static_cast<size_t>(got) == room.size();
         if (more_is_likely_) {
-          chunk_hint_ = std::min(chunk_hint_ * 2, read_chunk_size_);
+          chunk_hint_ = static_cast<uint32_t>(
+              std::min<size_t>(size_t{chunk_hint_} * 2, read_chunk_size_));
         }
         return ReadOutcome::kGot;
       }
@@ -442,9 +451,12 @@ class StreamState {
   FdWatcher watcher_;
   UniqueFd fd_;
   uint8_t interest_ = kNoEvents;  // IoEvents, in a byte
-  const bool no_delay_;
-  bool registered_ = false;
-  bool more_is_likely_ = true;  // the last read filled its room
+  bool no_delay_ : 1;
+  // The descriptor has no duplicate (a socket this library accepted or
+  // connected): its close alone takes it out of epoll.
+  bool sole_owner_ : 1;
+  bool registered_ : 1 = false;
+  bool more_is_likely_ : 1 = true;  // the last read filled its room
   const uint32_t max_buffer_size_;
   const uint32_t read_chunk_size_;
   const uint32_t write_high_water_;
@@ -575,16 +587,29 @@ void park_stream(StreamState& state, IdleStreams& list) { state.park(list); }
 
 absl::StatusOr<IOStream> IOStream::create(UniqueFd fd,
                                           const IOStreamOptions& options) {
+  return create_stream(std::move(fd), options, /*sole_owner=*/false);
+}
+
+absl::StatusOr<IOStream> IOStream::create_stream(UniqueFd fd,
+                                                 const IOStreamOptions& options,
+                                                 bool sole_owner) {
   Reactor* reactor = Reactor::current();
   if (reactor == nullptr) {
     return absl::FailedPreconditionError(
         "IOStream::create: not on a reactor thread");
   }
-  auto state =
-      std::make_unique<internal::StreamState>(*reactor, std::move(fd), options);
+  auto state = std::make_unique<internal::StreamState>(*reactor, std::move(fd),
+                                                       options, sole_owner);
   if (absl::Status started = state->start(); !started.ok()) return started;
   return IOStream(std::move(state));
 }
+
+namespace internal {
+absl::StatusOr<IOStream> create_sole_owner_stream(
+    UniqueFd fd, const IOStreamOptions& options) {
+  return IOStream::create_stream(std::move(fd), options, /*sole_owner=*/true);
+}
+}  // namespace internal
 
 IOStream::IOStream(std::unique_ptr<internal::StreamState> state)
     : state_(std::move(state)) {}

@@ -119,6 +119,12 @@ IOStream adopt_state(StreamState* state);
 void park_stream(StreamState& state, IdleStreams& list);
 // The other way: the fd handler of a parked stream tells its list (once).
 void idle_stream_ready(IdleStreams& list, StreamState& state);
+// IOStream::create for a socket this library accepted or connected, of which
+// no duplicate exists: its close alone takes it out of epoll (no
+// EPOLL_CTL_DEL). A descriptor with a duplicate (dup, fork) would stay in the
+// epoll set and be reported on every poll.
+absl::StatusOr<IOStream> create_sole_owner_stream(
+    UniqueFd fd, const IOStreamOptions& options);
 }  // namespace internal
 
 class IOStream {
@@ -196,6 +202,11 @@ class IOStream {
   friend internal::StreamState* internal::state_of(IOStream& stream);
   friend internal::StreamState* internal::release_state(IOStream&& stream);
   friend IOStream internal::adopt_state(internal::StreamState* state);
+  friend absl::StatusOr<IOStream> internal::create_sole_owner_stream(
+      UniqueFd fd, const IOStreamOptions& options);
+  static absl::StatusOr<IOStream> create_stream(UniqueFd fd,
+                                                const IOStreamOptions& options,
+                                                bool sole_owner);
   explicit IOStream(std::unique_ptr<internal::StreamState> state);
   std::unique_ptr<internal::StreamState> state_;
 };

@@ -112,7 +112,9 @@ Task<absl::StatusOr<IOStream>> TcpClient::connect(
       absl::NotFoundError(absl::StrCat("connect ", target, ": no address"));
   for (const SocketAddress& address : **resolved) {
     absl::StatusOr<UniqueFd> fd = co_await connect_one(address, deadline);
-    if (fd.ok()) co_return IOStream::create(*std::move(fd), options);
+    if (fd.ok()) {
+      co_return internal::create_sole_owner_stream(*std::move(fd), options);
+    }
     last_error = fd.status();
     if (absl::IsDeadlineExceeded(last_error)) break;
   }

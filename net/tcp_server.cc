@@ -6,6 +6,7 @@
 
 #include <cstdio>
 #include <optional>
+#include <utility>
 
 #include "absl/container/flat_hash_set.h"
 #include "net/bind_sockets.h"
@@ -59,6 +60,9 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
   std::function<void(Reactor&)> on_stop;
   bool stop_hook_ran = false;
   IOStreamOptions stream_options;
+  // TCP_NODELAY was set on the listeners instead of per stream: checked on
+  // the first accepted socket.
+  bool check_inherited_nodelay = false;
   AcceptorOptions accept_options;
   std::vector<UniqueFd> listeners;  // until the acceptors take them
   std::vector<std::unique_ptr<Acceptor>> acceptors;
@@ -107,8 +111,19 @@ struct TcpServer::Shard : std::enable_shared_from_this<Shard> {
   }
 
   void serve(UniqueFd fd) {
+    if (std::exchange(check_inherited_nodelay, false)) {
+      // Once: did the accepted socket inherit the listener's TCP_NODELAY?
+      // (Linux's do.) If not, each stream sets it again.
+      int value = 0;
+      socklen_t size = sizeof(value);
+      if (::getsockopt(fd.get(), IPPROTO_TCP, TCP_NODELAY, &value, &size) !=
+              0 ||
+          value == 0) {
+        stream_options.no_delay = true;
+      }
+    }
     absl::StatusOr<IOStream> stream =
-        IOStream::create(std::move(fd), stream_options);
+        internal::create_sole_owner_stream(std::move(fd), stream_options);
     if (!stream.ok()) {
       std::fprintf(stderr, "gale: TcpServer: %s\n",
                    stream.status().ToString().c_str());
@@ -224,6 +239,8 @@ absl::StatusOr<std::unique_ptr<TcpServer>> TcpServer::start_with(
     }
     if (inherited) stream_options.no_delay = false;  // already set
   }
+  const bool check_inherited_nodelay =
+      options.stream.no_delay && !stream_options.no_delay;
   std::vector<SocketAddress> addresses;
   for (const Listener& listener : listeners.front()) {
     addresses.push_back(listener.address);
@@ -239,6 +256,7 @@ absl::StatusOr<std::unique_ptr<TcpServer>> TcpServer::start_with(
     shard->on_connection = on_connection;
     shard->on_stop = options.on_stop;
     shard->stream_options = stream_options;
+    shard->check_inherited_nodelay = check_inherited_nodelay;
     shard->accept_options.max_per_event = static_cast<size_t>(options.backlog);
     shard->accept_options.retry_after = options.accept_retry;
     if (i < listeners.size()) {

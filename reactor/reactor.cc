@@ -27,8 +27,11 @@ using internal::t_current_reactor;
 // look every ~100 ns (a pause is ~140 cycles on Cascade Lake), since a hop
 // between these cores costs little more; the clock every 16 looks.
 constexpr int kSpinPauses = 2;
-// The step back after catching up with a stream of posts: ~3 µs.
+// The step back after catching up with a stream of posts: ~3 µs (a pause is
+// ~140 cycles on Cascade Lake; fewer on older cores), and what counts as a
+// stream: this many posts found waiting at once.
 constexpr int kStreamPauses = 64;
+constexpr size_t kStreamMinimum = 8;
 constexpr unsigned kLooksPerClockRead = 16;
 constexpr unsigned kLooksPerYield = 4 * kLooksPerClockRead;
 
@@ -378,13 +381,14 @@ void Reactor::run_inbound() {
     }
     taken += count;
     if (count < kInboundBatch) {
-      // A stream of posts just caught up with (more than one waited, fewer
-      // than a batch): step back before the next look, so that the producer
-      // fills whole cache lines of the queue while this thread is not reading
-      // them — chasing it item by item pulls each line across cores several
-      // times (cross_thread_post: ~1.5x the throughput). A lone message (a
-      // ping-pong) finds one item and pays nothing.
-      if (count > 1 && ready_.empty()) {
+      // A stream of posts just caught up with (at least kStreamMinimum
+      // waited, fewer than a batch): step back before the next look, so that
+      // the producer fills whole cache lines of the queue while this thread
+      // is not reading them — chasing it item by item pulls each line across
+      // cores several times (cross_thread_post: ~1.4x the throughput). A
+      // message or a few (a ping-pong, requests from a couple of peers) pay
+      // nothing, nor does a loop with callbacks or I/O to attend to.
+      if (count >= kStreamMinimum && ready_.empty() && !last_poll_found_io_) {
         for (int i = 0; i < kStreamPauses; ++i) cpu_relax();
       }
       break;

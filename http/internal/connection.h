@@ -10,6 +10,8 @@
 #ifndef GALE_HTTP_INTERNAL_CONNECTION_H_
 #define GALE_HTTP_INTERNAL_CONNECTION_H_
 
+#include <atomic>
+#include <cstdint>
 #include <memory>
 #include <optional>
 #include <vector>
@@ -66,6 +68,7 @@ class ConnectionRegistry {
 
   Reactor& reactor() const { return reactor_; }
   bool draining() const { return draining_; }
+  uint64_t parks() const { return parks_.load(std::memory_order_relaxed); }
 
   // A connection's task: serves requests until the connection closes or
   // waits for its next request (then it is parked). `shared` (the owner of
@@ -99,6 +102,7 @@ class ConnectionRegistry {
   absl::flat_hash_set<Connection*> busy_;
   std::vector<std::unique_ptr<Connection>> spare_connections_;
   IdleStreams parked_;
+  std::atomic<uint64_t> parks_{0};  // read from any thread
 };
 
 }  // namespace internal

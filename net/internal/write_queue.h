@@ -95,7 +95,8 @@ class WriteQueue {
     chunks_.clear();
     head_ = 0;
     std::vector<std::vector<Chunk>>& lists = thread_chunk_lists();
-    if (lists.size() < kMaxSpareLists) {
+    if (lists.size() < kMaxSpareLists &&
+        chunks_.capacity() <= kMaxSpareListCapacity) {
       lists.emplace_back().swap(chunks_);
     } else {
       std::vector<Chunk>().swap(chunks_);
@@ -116,11 +117,16 @@ class WriteQueue {
   };
 
   // Spare strings kept per thread for the next copies: enough for every
-  // stream of a reactor that writes at one moment.
+  // stream of a reactor that writes at one moment, and 1 MiB in all at most.
   static constexpr size_t kMaxSpares = 64;
+  static constexpr size_t kMaxSpareBytes = size_t{1} << 20;
+  struct SpareStrings {
+    std::vector<std::string> strings;
+    size_t bytes = 0;  // their capacities
+  };
 
-  static std::vector<std::string>& thread_spares() {
-    thread_local std::vector<std::string> spares;
+  static SpareStrings& thread_spares() {
+    thread_local SpareStrings spares;
     return spares;
   }
 
@@ -138,6 +144,8 @@ class WriteQueue {
   // Chunk lists of idle queues, kept per thread for the next writes: enough
   // for every connection of a reactor that wakes at one moment.
   static constexpr size_t kMaxSpareLists = 1024;
+  // Only small lists are kept: one that once held thousands of chunks goes.
+  static constexpr size_t kMaxSpareListCapacity = 8;
 
   static std::vector<std::vector<Chunk>>& thread_chunk_lists() {
     thread_local std::vector<std::vector<Chunk>> lists;
@@ -145,19 +153,23 @@ class WriteQueue {
   }
 
   static std::string spare_string() {
-    std::vector<std::string>& spares = thread_spares();
-    if (spares.empty()) return std::string();
-    std::string spare = std::move(spares.back());
-    spares.pop_back();
+    SpareStrings& spares = thread_spares();
+    if (spares.strings.empty()) return std::string();
+    std::string spare = std::move(spares.strings.back());
+    spares.strings.pop_back();
+    spares.bytes -= spare.capacity();
     return spare;
   }
 
   void retire(Chunk& chunk) {
-    std::vector<std::string>& spares = thread_spares();
-    if (chunk.copied && spares.size() < kMaxSpares &&
-        chunk.bytes.capacity() <= kCoalesceLimit * 2) {
+    SpareStrings& spares = thread_spares();
+    const size_t capacity = chunk.bytes.capacity();
+    if (chunk.copied && spares.strings.size() < kMaxSpares &&
+        capacity <= kCoalesceLimit * 2 &&
+        spares.bytes + capacity <= kMaxSpareBytes) {
       chunk.bytes.clear();
-      spares.push_back(std::move(chunk.bytes));
+      spares.bytes += capacity;
+      spares.strings.push_back(std::move(chunk.bytes));
     }
   }
 

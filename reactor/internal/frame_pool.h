@@ -35,7 +35,9 @@ class FramePool {
 
   static void* allocate(size_t size) {
     const size_t index = class_of(size);
-    if (!kPoolFrames || index >= kClasses) return ::operator new(size);
+    if (!kPoolFrames || index >= kClasses || lists_gone()) {
+      return ::operator new(size);
+    }
     Lists& lists = local();
     if (FreeBlock* block = lists.heads[index]) {
       lists.heads[index] = block->next;
@@ -47,7 +49,7 @@ class FramePool {
 
   static void release(void* frame, size_t size) noexcept {
     const size_t index = class_of(size);
-    if (!kPoolFrames || index >= kClasses) {
+    if (!kPoolFrames || index >= kClasses || lists_gone()) {
       ::operator delete(frame);
       return;
     }
@@ -70,6 +72,7 @@ class FramePool {
     std::array<FreeBlock*, kClasses> heads{};
     std::array<size_t, kClasses> counts{};
     ~Lists() {
+      lists_gone() = true;  // frames freed later in thread exit bypass us
       for (FreeBlock* head : heads) {
         while (head != nullptr) {
           FreeBlock* next = head->next;
@@ -81,6 +84,12 @@ class FramePool {
   };
 
   static size_t class_of(size_t size) { return (size + kStep - 1) / kStep - 1; }
+  // Set once this thread's lists are destroyed (thread exit): a bool has no
+  // destructor, so it is still readable then.
+  static bool& lists_gone() {
+    thread_local bool gone = false;
+    return gone;
+  }
   static Lists& local() {
     thread_local Lists lists;
     return lists;

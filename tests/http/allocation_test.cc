@@ -10,6 +10,7 @@
 #include <memory>
 #include <string>
 #include <string_view>
+#include <thread>
 
 #include "actors/runtime.h"
 #include "bench/common/alloc_counter.h"
@@ -49,9 +50,23 @@ bool round_trip(int fd) {
   return false;
 }
 
+// Waits (spinning, bounded) until the server has parked `count` connections.
+bool parked_by_now(const HttpServer& server, uint64_t count) {
+  const auto give_up =
+      std::chrono::steady_clock::now() + std::chrono::seconds(10);
+  while (server.parked_total() < count) {
+    if (std::chrono::steady_clock::now() > give_up) return false;
+    std::this_thread::yield();
+  }
+  return true;
+}
+
 // Serves 2,000 keep-alive requests after 2,000 of warm-up and returns the
-// mallocs of the second half.
-uint64_t allocations_over_requests(Duration park_after) {
+// mallocs of the second half; `parked`: how many times the connection was
+// parked meanwhile. With `park_each`, the client sends each request only once
+// the server has parked the connection.
+uint64_t allocations_over_requests(Duration park_after, bool park_each,
+                                   uint64_t* parked) {
   RuntimeOptions runtime_options;
   runtime_options.reactors = 1;
   runtime_options.offload_threads = 1;
@@ -68,12 +83,22 @@ uint64_t allocations_over_requests(Duration park_after) {
   uint64_t allocations = 0;
   for (int half = 0; half < 2; ++half) {
     const uint64_t before = bench::allocations();
-    for (int i = 0; i < 2000; ++i) EXPECT_TRUE(round_trip(client.get()));
+    for (int i = 0; i < 2000; ++i) {
+      if (!round_trip(client.get())) {
+        ADD_FAILURE() << "request " << i << " failed";
+        break;
+      }
+      if (park_each && !parked_by_now(*server, half * 2000 + i + 1)) {
+        ADD_FAILURE() << "the connection was not parked after request " << i;
+        break;
+      }
+    }
     allocations = bench::allocations() - before;
   }
   client.reset();
   server->stop(std::chrono::seconds(5));
   server->wait();
+  *parked = server->parked_total();
   runtime->stop();
   runtime->wait();
   return allocations;
@@ -85,18 +110,27 @@ TEST(HttpAllocationTest, KeepAliveRequestsAllocateNothing) {
   }
   // The request path only: a stalled test machine must not park the
   // connection between two requests.
-  EXPECT_EQ(allocations_over_requests(std::chrono::seconds(30)), 0u)
+  uint64_t parked = 0;
+  EXPECT_EQ(allocations_over_requests(std::chrono::seconds(30),
+                                      /*park_each=*/false, &parked),
+            0u)
       << "over 2,000 requests";
+  EXPECT_EQ(parked, 0u);
 }
 
-// Every request finds its connection parked (a microsecond of linger): the
-// park, and the task spawned again when bytes come, allocate nothing either.
+// Every request finds its connection parked (a microsecond of linger, and the
+// client waits for the park): the park, and the task spawned again when bytes
+// come, allocate nothing either.
 TEST(HttpAllocationTest, RequestsOnParkedConnectionsAllocateNothing) {
   if (!bench::allocation_counting_works()) {
     GTEST_SKIP() << "allocations are not counted under sanitizers";
   }
-  EXPECT_EQ(allocations_over_requests(std::chrono::microseconds(1)), 0u)
+  uint64_t parked = 0;
+  EXPECT_EQ(allocations_over_requests(std::chrono::microseconds(1),
+                                      /*park_each=*/true, &parked),
+            0u)
       << "over 2,000 requests";
+  EXPECT_EQ(parked, 4000u);
 }
 
 }  // namespace

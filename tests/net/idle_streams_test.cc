@@ -99,15 +99,15 @@ TEST_F(IdleStreamsTest, AHangUpWhileParkedHandsTheStreamBackToFailItsRead) {
 // timer re-arms for the next one.
 TEST_F(IdleStreamsTest, StreamsExpireOldestFirst) {
   int ready = 0;
-  IdleStreams idle(*reactor_, milliseconds(150), [&](IOStream) { ++ready; });
+  IdleStreams idle(*reactor_, milliseconds(400), [&](IOStream) { ++ready; });
   UniqueFd older_peer;
   UniqueFd newer_peer;
   idle.park(open(&older_peer));
   auto check = [&]() -> Task<void> {
-    co_await sleep(milliseconds(100));
+    co_await sleep(milliseconds(300));
     idle.park(open(&newer_peer));
     EXPECT_TRUE(co_await peer_sees_eof(older_peer.get()));
-    EXPECT_EQ(idle.size(), 1u);  // the newer one has 100 ms to go
+    EXPECT_EQ(idle.size(), 1u);  // the newer one has 300 ms to go
     EXPECT_TRUE(co_await peer_sees_eof(newer_peer.get()));
     EXPECT_EQ(idle.size(), 0u);
   };
@@ -128,6 +128,28 @@ TEST_F(IdleStreamsTest, CloseAllAndTheDestructorCloseWhatIsParked) {
   for (UniqueFd& peer : peers) {
     EXPECT_TRUE(run(peer_sees_eof(peer.get())));
   }
+}
+
+// Bytes already read into the stream's buffer would bring no readiness: such
+// a stream is handed straight back.
+TEST_F(IdleStreamsTest, AStreamWithBufferedBytesComesStraightBack) {
+  std::vector<IOStream> back;
+  IdleStreams idle(*reactor_, std::chrono::seconds(60),
+                   [&](IOStream stream) { back.push_back(std::move(stream)); });
+  UniqueFd peer;
+  IOStream stream = open(&peer);
+  ASSERT_TRUE(write_all(peer.get(), "one\ntwo\n"));
+  auto first_line = [&]() -> Task<std::string> {
+    absl::StatusOr<std::string_view> line =
+        co_await stream.read_until("\n", 64);
+    co_return line.ok() ? std::string(*line) : line.status().ToString();
+  };
+  EXPECT_EQ(run(first_line()), "one\n");  // "two\n" waits in the buffer
+  idle.park(std::move(stream));
+  ASSERT_EQ(back.size(), 1u);
+  EXPECT_EQ(idle.size(), 0u);
+  EXPECT_EQ(idle.parks(), 0u);
+  EXPECT_EQ(back.front().buffered(), "two\n");
 }
 
 TEST_F(IdleStreamsTest, AClosedStreamIsNotParked) {

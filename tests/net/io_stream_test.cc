@@ -380,6 +380,34 @@ TEST_F(IOStreamTest, FillGrowsTheBufferAndConsumeDropsWhatWasParsed) {
   EXPECT_EQ(parsed, "GET / HTTP/1.1\r\n\r\n|next");
 }
 
+// A descriptor handed to IOStream::create may have a duplicate: closing the
+// stream must take it out of epoll itself, or the duplicate keeps the
+// (readable) registration alive and every poll reports it — a spinning loop.
+TEST_F(IOStreamTest, ClosingAStreamOverADuplicatedFdLeavesTheReactorAsleep) {
+  const int duplicate = ::dup(pair_.second.get());
+  ASSERT_GE(duplicate, 0);
+  IOStream stream = open();
+  auto reader = [&]() -> Task<void> {  // keeps the stream registered readable
+    const absl::Status status = (co_await stream.read_some()).status();
+    EXPECT_TRUE(is_stream_closed(status)) << status;
+  };
+  auto close_then_idle = [&]() -> Task<uint64_t> {
+    co_await yield();  // the reader waits now
+    stream.close();
+    EXPECT_TRUE(write_all(peer_, "readable"));  // for the duplicate
+    const uint64_t before = reactor_->stats().polls;
+    co_await sleep(std::chrono::milliseconds(50));
+    co_return reactor_->stats().polls - before;
+  };
+  auto both = [&]() -> Task<uint64_t> {
+    spawn(*reactor_, reader());
+    co_return co_await close_then_idle();
+  };
+  const uint64_t polls = run(both());
+  EXPECT_LT(polls, 100u) << "the closed stream's descriptor is still polled";
+  ::close(duplicate);
+}
+
 TEST_F(IOStreamTest, FillOnAFullBufferFails) {
   IOStreamOptions options;
   options.max_buffer_size = 8;
