@@ -48,7 +48,7 @@ absl::Status pin_to_cpu(size_t index) {
 }  // namespace
 
 absl::StatusOr<std::unique_ptr<Runtime>> Runtime::start(
-    RuntimeOptions options) {
+    const RuntimeOptions& options) {
   ThreadPoolOptions pool_options;
   pool_options.threads = or_cores(options.offload_threads);
   pool_options.max_queued = options.offload_max_queued;
@@ -135,6 +135,7 @@ void Runtime::thread_main(const RuntimeOptions& options, size_t index,
   reactor_options.backend = options.backend;
   reactor_options.idle_poll = options.idle_poll;
   reactor_options.slow_callback_threshold = options.slow_callback_threshold;
+  if (options.on_exception) reactor_options.on_exception = options.on_exception;
   absl::StatusOr<std::unique_ptr<Reactor>> reactor =
       Reactor::create(std::move(reactor_options));
   if (!reactor.ok()) {

@@ -31,6 +31,7 @@
 #include <atomic>
 #include <condition_variable>
 #include <cstddef>
+#include <functional>
 #include <future>
 #include <memory>
 #include <mutex>
@@ -57,6 +58,10 @@ struct RuntimeOptions {
   SelectorBackend backend = SelectorBackend::kEpoll;
   Duration idle_poll = std::chrono::microseconds(20);
   Duration slow_callback_threshold = Duration::zero();
+  // Every reactor's exception handler (ReactorOptions::on_exception): called
+  // on the thread of the reactor where the failure happened, so it must be
+  // thread-safe. Empty: the default, a log line.
+  std::function<void(const CallbackFailure&)> on_exception;
 };
 
 class Runtime {
@@ -65,7 +70,7 @@ class Runtime {
   // reactor runs. Fails (having stopped what it started) if a reactor, a
   // thread or the pinning cannot be set up.
   static absl::StatusOr<std::unique_ptr<Runtime>> start(
-      RuntimeOptions options = {});
+      const RuntimeOptions& options = {});
 
   // Stops, then joins. Not on a reactor thread of this runtime.
   ~Runtime();

@@ -27,7 +27,9 @@
 // - A method the handler does not override answers 405. HEAD runs get()
 //   and sends its headers (Content-Length included) without the body.
 // - A method that throws answers 500 (if nothing was sent yet; else the
-//   connection closes) and the exception is logged; the connection goes on.
+//   connection closes) and the exception goes to the reactor's exception
+//   handler as an HttpHandlerError (by default: logged); the connection goes
+//   on.
 // - write(json) takes any value with a dump() member (nlohmann::json, for
 //   one) and sets Content-Type: application/json.
 //
@@ -38,6 +40,7 @@
 #include <concepts>
 #include <cstddef>
 #include <new>
+#include <stdexcept>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -57,6 +60,16 @@ namespace gale::http {
 namespace internal {
 class ConnectionAccess;
 }  // namespace internal
+
+// What the reactor's exception handler (ReactorOptions::on_exception,
+// RuntimeOptions::on_exception) receives when a handler throws — the request
+// was answered 500 and the connection goes on: it names the request ("GET
+// /user/7: the handler threw: ..."), and the handler's own exception is
+// nested in it (std::rethrow_if_nested gets it back).
+class HttpHandlerError : public std::runtime_error {
+ public:
+  using std::runtime_error::runtime_error;
+};
 
 class RequestHandler {
  public:

@@ -400,9 +400,14 @@ void Reactor::run_inbound() {
 // ------------------------------------------------------------
 
 void Reactor::report_exception(std::source_location where) {
+  report_failure(std::current_exception(), where);
+}
+
+void Reactor::report_failure(std::exception_ptr failure,
+                             std::source_location where) {
   ++stats_.exceptions;
   try {
-    options_.on_exception(CallbackFailure{std::current_exception(), where});
+    options_.on_exception(CallbackFailure{std::move(failure), where});
   } catch (...) {
     log_exception(CallbackFailure{std::current_exception(), where});
   }

@@ -36,6 +36,7 @@
 #include <array>
 #include <atomic>
 #include <cstdint>
+#include <exception>
 #include <memory>
 #include <source_location>
 #include <span>
@@ -164,6 +165,16 @@ class Reactor {
   // duplicated: the selector learns of it from the close (epoll drops a
   // closed descriptor), which saves a syscall per connection.
   absl::Status remove_handler_before_close(int fd);
+
+  // Reports `failure` to this reactor's exception handler
+  // (ReactorOptions::on_exception; by default a log line) as if a callback
+  // scheduled at `where` had thrown it, and counts it in stats().exceptions:
+  // for code that catches at a boundary of its own (an HTTP handler that
+  // threw is answered with a 500) and must not hide the failure. Reactor
+  // thread only.
+  void report_failure(
+      std::exception_ptr failure,
+      std::source_location where = std::source_location::current());
 
   // ---- Running
   // ------------------------------------------------------------------------

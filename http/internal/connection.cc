@@ -60,6 +60,7 @@ class Connection {
   Task<void> answer(std::string_view body);
   Task<void> run_handler(RequestHandler& handler);
   Task<void> answer_error(int status);
+  void report_handler_failure(const std::exception_ptr& failure);
   Task<bool> flush_responses();
   Task<bool> send_continue_if_expected(size_t head_bytes, uint64_t body_bytes);
   void expire() {
@@ -319,18 +320,35 @@ Task<void> Connection::run_handler(RequestHandler& handler) {
     failure = std::current_exception();
   }
   if (failure) {
-    std::string what = "unknown exception";
-    try {
-      std::rethrow_exception(failure);
-    } catch (const std::exception& error) {
-      what = error.what();
-    } catch (...) {
-    }
-    std::fprintf(stderr, "gale http: %.*s %s: the handler threw: %s\n",
-                 static_cast<int>(head_.method_text.size()),
-                 head_.method_text.data(), path_.c_str(), what.c_str());
+    report_handler_failure(failure);
     ConnectionAccess::send_error(handler, 500);
   }
+}
+
+// To the reactor's exception handler (ReactorOptions::on_exception, by
+// default a log line): an HttpHandlerError naming the request, with the
+// handler's exception nested in it (std::rethrow_if_nested gets it back).
+void Connection::report_handler_failure(const std::exception_ptr& failure) {
+  std::string what = "unknown exception";
+  try {
+    std::rethrow_exception(failure);
+  } catch (const std::exception& error) {
+    what = error.what();
+  } catch (...) {
+  }
+  std::exception_ptr reported;
+  try {
+    try {
+      std::rethrow_exception(failure);
+    } catch (...) {
+      std::throw_with_nested(HttpHandlerError(std::string(head_.method_text) +
+                                              " " + path_ +
+                                              ": the handler threw: " + what));
+    }
+  } catch (...) {
+    reported = std::current_exception();
+  }
+  registry_.reactor().report_failure(reported);
 }
 
 // A request the parser refused: its status, then the connection closes.
