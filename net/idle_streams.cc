@@ -38,7 +38,7 @@ void IdleStreams::park(IOStream stream) {
     on_ready_(std::move(stream));
     return;
   }
-  ++parks_;
+  parks_.fetch_add(1, std::memory_order_relaxed);
   StreamState* state = internal::release_state(std::move(stream));
   IdleLink& link = internal::idle_link(*state);
   link.since = Clock::now();

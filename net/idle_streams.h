@@ -25,6 +25,7 @@
 #ifndef GALE_NET_IDLE_STREAMS_H_
 #define GALE_NET_IDLE_STREAMS_H_
 
+#include <atomic>
 #include <cstddef>
 #include <cstdint>
 
@@ -54,7 +55,8 @@ class IdleStreams {
 
   size_t size() const { return size_; }
   // Streams parked since the list was made (a counter for tests and stats).
-  uint64_t parks() const { return parks_; }
+  // Thread-safe.
+  uint64_t parks() const { return parks_.load(std::memory_order_relaxed); }
 
  private:
   friend void internal::idle_stream_ready(IdleStreams& list,
@@ -70,7 +72,7 @@ class IdleStreams {
   internal::StreamState* oldest_ = nullptr;
   internal::StreamState* newest_ = nullptr;
   size_t size_ = 0;
-  uint64_t parks_ = 0;
+  std::atomic<uint64_t> parks_{0};  // written here, read from any thread
   TimerId timer_{};  // valid while armed: for the oldest's expiry
 };
 

@@ -424,7 +424,6 @@ void ConnectionRegistry::give_back(std::unique_ptr<Connection> connection) {
 
 void ConnectionRegistry::park(IOStream stream) {
   if (draining_) return;  // closes with `stream`
-  parks_.fetch_add(1, std::memory_order_relaxed);
   parked_.park(std::move(stream));
 }
 

@@ -10,7 +10,6 @@
 #ifndef GALE_HTTP_INTERNAL_CONNECTION_H_
 #define GALE_HTTP_INTERNAL_CONNECTION_H_
 
-#include <atomic>
 #include <cstdint>
 #include <memory>
 #include <optional>
@@ -68,7 +67,7 @@ class ConnectionRegistry {
 
   Reactor& reactor() const { return reactor_; }
   bool draining() const { return draining_; }
-  uint64_t parks() const { return parks_.load(std::memory_order_relaxed); }
+  uint64_t parks() const { return parked_.parks(); }  // thread-safe
 
   // A connection's task: serves requests until the connection closes or
   // waits for its next request (then it is parked). `shared` (the owner of
@@ -102,7 +101,6 @@ class ConnectionRegistry {
   absl::flat_hash_set<Connection*> busy_;
   std::vector<std::unique_ptr<Connection>> spare_connections_;
   IdleStreams parked_;
-  std::atomic<uint64_t> parks_{0};  // read from any thread
 };
 
 }  // namespace internal
