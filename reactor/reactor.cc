@@ -159,10 +159,12 @@ void Reactor::post_from_another_thread(Callback fn,
 // Never this reactor's own thread (post() took the ready queue), so an equal
 // group means a sibling of the same runtime: a group of one is the reactor
 // itself.
-const moodycamel::ProducerToken* Reactor::lane_from_calling_thread() const {
+const moodycamel::ProducerToken* Reactor::lane_from_calling_thread() {
   const Reactor* sender = current();
-  if (sender == nullptr || sender->peer_group_ != peer_group_) return nullptr;
-  return lanes_[sender->peer_index_].get();
+  if (sender != nullptr && sender->peer_group_ == peer_group_) {
+    return lanes_[sender->peer_index_].get();
+  }
+  return foreign_lanes_.lane_for_calling_thread(inbound_);
 }
 
 TimerId Reactor::call_at(TimePoint deadline, Callback fn,

@@ -47,6 +47,7 @@
 #include "reactor/callback.h"
 #include "reactor/clock.h"
 #include "reactor/fd_watcher.h"
+#include "reactor/internal/foreign_lanes.h"
 #include "reactor/internal/ready_queue.h"
 #include "reactor/internal/root_task_list.h"
 #include "reactor/io_events.h"
@@ -225,7 +226,7 @@ class Reactor {
           std::unique_ptr<internal::Wakeup> wakeup);
 
   void post_from_another_thread(Callback fn, std::source_location where);
-  const moodycamel::ProducerToken* lane_from_calling_thread() const;
+  const moodycamel::ProducerToken* lane_from_calling_thread();
 
   // One iteration, in named phases.
   void run_once(TimePoint run_deadline);
@@ -279,6 +280,9 @@ class Reactor {
   // (none at this reactor's own index). Declared after inbound_ so that it is
   // destroyed first: a token's destructor touches the producer the queue owns.
   std::vector<std::unique_ptr<moodycamel::ProducerToken>> lanes_;
+  // Lanes for threads outside the group (the offload pool, user threads);
+  // after inbound_ for the same reason.
+  internal::ForeignLanes foreign_lanes_;
   alignas(64) std::array<Work, kInboundBatch> inbound_batch_;
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
@@ -313,7 +317,7 @@ struct PeerLanes {
 
   // The lane that posts from the calling thread to `target` go through, or
   // nullptr for moodycamel's implicit path. Thread-safe.
-  static const moodycamel::ProducerToken* lane_to(const Reactor& target) {
+  static const moodycamel::ProducerToken* lane_to(Reactor& target) {
     return target.lane_from_calling_thread();
   }
 };

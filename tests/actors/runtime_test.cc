@@ -201,20 +201,24 @@ TEST(RuntimeTest, EachReactorPostsToEachSiblingThroughALaneOfItsOwn) {
   EXPECT_EQ(lanes.size(), kReactors * (kReactors - 1));
 }
 
-TEST(RuntimeTest, PostsFromOutsideTheRuntimeTakeTheImplicitPath) {
+// Threads outside the runtime (here the test's own, and a reactor of another
+// runtime) post through foreign lanes, never through a sibling's.
+TEST(RuntimeTest, PostsFromOutsideTheRuntimeTakeForeignLanes) {
   auto runtime = start_runtime(2);
   auto other = start_runtime(1);
-  // The test's thread owns no reactor.
-  EXPECT_EQ(internal::PeerLanes::lane_to(runtime->reactor(0)), nullptr);
-  // A reactor of another runtime is no sibling, either way.
-  EXPECT_EQ(
-      run_on(*other, 0,
-             [&] { return internal::PeerLanes::lane_to(runtime->reactor(0)); }),
-      nullptr);
-  EXPECT_EQ(
-      run_on(*runtime, 1,
-             [&] { return internal::PeerLanes::lane_to(other->reactor(0)); }),
-      nullptr);
+  const moodycamel::ProducerToken* sibling_lane = run_on(*runtime, 1, [&] {
+    return internal::PeerLanes::lane_to(runtime->reactor(0));
+  });
+  const moodycamel::ProducerToken* test_thread_lane =
+      internal::PeerLanes::lane_to(runtime->reactor(0));
+  const moodycamel::ProducerToken* other_runtime_lane = run_on(*other, 0, [&] {
+    return internal::PeerLanes::lane_to(runtime->reactor(0));
+  });
+  EXPECT_NE(test_thread_lane, nullptr);
+  EXPECT_NE(other_runtime_lane, nullptr);
+  EXPECT_NE(test_thread_lane, sibling_lane);
+  EXPECT_NE(other_runtime_lane, sibling_lane);
+  EXPECT_NE(test_thread_lane, other_runtime_lane);
 }
 
 TEST(RuntimeTest, NextReactorGoesRoundRobin) {
