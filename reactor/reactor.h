@@ -315,7 +315,8 @@ struct PeerLanes {
   // consumer.
   static void connect(const void* group, std::span<Reactor* const> peers);
 
-  // The lane that posts from the calling thread to `target` go through, or
+  // The lane that posts from the calling thread to `target` go through: a
+  // sibling's, or for any other thread a foreign lane (ForeignLanes), or
   // nullptr for moodycamel's implicit path. Thread-safe.
   static const moodycamel::ProducerToken* lane_to(Reactor& target) {
     return target.lane_from_calling_thread();
