@@ -17,6 +17,7 @@
 #include "absl/time/time.h"
 #include "net/errno_status.h"
 #include "net/internal/read_buffer.h"
+#include "net/internal/send_batch.h"
 #include "net/internal/write_queue.h"
 #include "reactor/check.h"
 
@@ -59,6 +60,7 @@ class StreamState {
         fd_(std::move(fd)),
         no_delay_(options.no_delay),
         sole_owner_(sole_owner),
+        batch_flushes_(options.batch_flushes),
         max_buffer_size_(static_cast<uint32_t>(
             std::min(options.max_buffer_size, kMaxBufferLimit))),
         read_chunk_size_(static_cast<uint32_t>(
@@ -174,6 +176,59 @@ class StreamState {
 
   bool has_writer() const { return writer_ != nullptr; }
 
+  // A flush may wait for the thread's send batch: the stream is not already
+  // waiting to be writable (a full socket goes on that way).
+  bool can_batch_flush() const {
+    return batch_flushes_ && (interest_ & kWritable) == 0 &&
+           SendBatch::of_this_thread() != nullptr;
+  }
+
+  void wait_for_batch(DrainAwaiter* writer) {
+    writer_ = writer;
+    if (in_send_batch_) return;
+    in_send_batch_ = true;
+    SendBatch::of_this_thread()->enroll(*this, reactor_);
+  }
+
+  Gathered gather_for_send(std::span<iovec> iov) const {
+    Gathered gathered;
+    gathered.buffers = queue_.gather(iov.data(), iov.size());
+    for (size_t i = 0; i < gathered.buffers; ++i) {
+      gathered.bytes += iov[i].iov_len;
+    }
+    return gathered;
+  }
+
+  // The batch's result for this stream (see send_batch.h). The last touch
+  // when it resumes the flush.
+  void finish_batched_send(int result, size_t gathered) {
+    in_send_batch_ = false;
+    if (closed()) return;  // the flush has its status already
+    if (result < 0) {
+      if (result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR) {
+        close_with(stream_closed_by_errno(-result));
+        return;
+      }
+    } else {
+      queue_.consume(static_cast<size_t>(result));
+    }
+    // All that the batch took was sent and more is queued (or the batch took
+    // nothing): the stream sends the rest itself.
+    if (!queue_.empty() &&
+        static_cast<size_t>(std::max(result, 0)) == gathered) {
+      if (!send_now().ok()) return;  // closed: the flush has its status
+    }
+    if (!queue_.empty()) {
+      want(kWritable);  // the socket is full: on_writable takes over
+      return;
+    }
+    if (writer_ != nullptr) {
+      std::exchange(writer_, nullptr)
+          ->finish(absl::OkStatus(),
+                   /*resume_now=*/true);
+    }
+  }
+
   // ---- Closing
 
   void park(IdleStreams& list) {
@@ -190,6 +245,10 @@ class StreamState {
   void close_with(absl::Status why) {
     if (!closed_status_.ok()) return;
     closed_status_ = std::move(why);
+    if (in_send_batch_) {
+      in_send_batch_ = false;
+      SendBatch::existing()->withdraw(*this);
+    }
     if (registered_) {
       (void)(sole_owner_ ? reactor_.remove_handler_before_close(fd_.get())
                          : reactor_.remove_handler(fd_.get()));
@@ -457,6 +516,8 @@ class StreamState {
   bool sole_owner_ : 1;
   bool registered_ : 1 = false;
   bool more_is_likely_ : 1 = true;  // the last read filled its room
+  bool batch_flushes_ : 1;
+  bool in_send_batch_ : 1 = false;  // enrolled in the thread's SendBatch
   const uint32_t max_buffer_size_;
   const uint32_t read_chunk_size_;
   const uint32_t write_high_water_;
@@ -529,13 +590,23 @@ bool DrainAwaiter::await_ready() {
         "IOStream: another task is waiting for the write queue to drain");
     return true;
   }
+  // A flush joins the thread's send batch; a write above the high-water
+  // mark sends at once (it is waiting for the peer, not for company).
+  if (limit_ == 0 && stream_->can_batch_flush()) {
+    batched_ = true;
+    return false;
+  }
   status_ = stream_->send_now();
   return !status_.ok() || stream_->pending_write_bytes() <= limit_;
 }
 
 bool DrainAwaiter::start_waiting() {
   waiting_ = true;
-  stream_->wait_to_drain(this);
+  if (batched_) {
+    stream_->wait_for_batch(this);
+  } else {
+    stream_->wait_to_drain(this);
+  }
   return true;
 }
 
@@ -580,6 +651,16 @@ IOStream adopt_state(StreamState* state) {
 }
 
 void park_stream(StreamState& state, IdleStreams& list) { state.park(list); }
+
+int stream_fd(const StreamState& stream) { return stream.fd(); }
+
+Gathered gather_for_send(const StreamState& stream, std::span<iovec> iov) {
+  return stream.gather_for_send(iov);
+}
+
+void finish_batched_send(StreamState& stream, int result, size_t gathered) {
+  stream.finish_batched_send(result, gathered);
+}
 
 }  // namespace internal
 

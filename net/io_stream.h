@@ -19,7 +19,10 @@
 // time; a second concurrent reader (or flusher) gets kFailedPrecondition.
 //
 // Writes queue bytes (copied, or moved in when given a std::string) and
-// flush() hands them to the kernel with writev, many writes per call. A writer
+// flush() hands them to the kernel, many writes per call. The flushes of a
+// reactor's streams in one loop iteration go out together: one io_uring
+// submission of their sendmsg calls (net/internal/send_batch.h), or a sendmsg
+// each where io_uring is unavailable or `batch_flushes` is off. A writer
 // that finds more than `write_high_water` bytes queued waits until the peer
 // has taken them down to half of it: memory stays bounded by the mark instead
 // of growing with a slow reader.
@@ -71,6 +74,10 @@ struct IOStreamOptions {
   // TCP_NODELAY: small writes go out at once rather than waiting for the
   // peer's ACK (Nagle), which a request/response protocol cannot afford.
   bool no_delay = true;
+  // Sends of flush() wait for the end of the reactor's current step and go
+  // out with the other streams' in one system call (where the kernel has
+  // io_uring); off, each flush makes its own sendmsg at once.
+  bool batch_flushes = true;
 };
 
 // True for the status of an operation on a closed stream (peer close, reset,
@@ -274,6 +281,7 @@ class DrainAwaiter final : public SuspendPoint {
   absl::Status status_;
   size_t limit_;
   bool waiting_ = false;
+  bool batched_ = false;  // waits for the thread's send batch
 };
 
 }  // namespace internal
