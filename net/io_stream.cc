@@ -183,6 +183,11 @@ class StreamState {
            SendBatch::of_this_thread() != nullptr;
   }
 
+  // A flush waits for the batch (rather than for the socket).
+  bool has_batched_writer() const {
+    return writer_ != nullptr && writer_->batched_;
+  }
+
   void wait_for_batch(DrainAwaiter* writer) {
     writer_ = writer;
     if (in_send_batch_) return;
@@ -199,10 +204,8 @@ class StreamState {
     return gathered;
   }
 
-  // The batch's result for this stream (see send_batch.h). The last touch
-  // when it resumes the flush.
-  void finish_batched_send(int result, size_t gathered) {
-    in_send_batch_ = false;
+  // The batch's result for this stream (see send_batch.h); resumes nothing.
+  void apply_batched_send(int result, size_t gathered) {
     if (closed()) return;  // the flush has its status already
     if (result < 0) {
       if (result != -EAGAIN && result != -EWOULDBLOCK && result != -EINTR) {
@@ -218,14 +221,17 @@ class StreamState {
         static_cast<size_t>(std::max(result, 0)) == gathered) {
       if (!send_now().ok()) return;  // closed: the flush has its status
     }
-    if (!queue_.empty()) {
-      want(kWritable);  // the socket is full: on_writable takes over
-      return;
-    }
-    if (writer_ != nullptr) {
+    if (!queue_.empty()) want(kWritable);  // full: on_writable takes over
+  }
+
+  // Out of the batch; the flush resumes once nothing is queued (else the
+  // writable path resumes it). The last touch when it resumes.
+  void leave_send_batch(bool resume_flush) {
+    in_send_batch_ = false;
+    if (!resume_flush || closed() || !queue_.empty()) return;
+    if (writer_ != nullptr && writer_->batched_) {
       std::exchange(writer_, nullptr)
-          ->finish(absl::OkStatus(),
-                   /*resume_now=*/true);
+          ->finish(absl::OkStatus(), /*resume_now=*/true);
     }
   }
 
@@ -247,7 +253,7 @@ class StreamState {
     closed_status_ = std::move(why);
     if (in_send_batch_) {
       in_send_batch_ = false;
-      SendBatch::existing()->withdraw(*this);
+      if (SendBatch* batch = SendBatch::existing()) batch->withdraw(*this);
     }
     if (registered_) {
       (void)(sole_owner_ ? reactor_.remove_handler_before_close(fd_.get())
@@ -585,19 +591,28 @@ DrainAwaiter::~DrainAwaiter() {
 bool DrainAwaiter::await_ready() {
   if (!status_.ok()) return true;
   if (stream_->pending_write_bytes() <= limit_) return true;
-  if (stream_->has_writer()) {
+  // Another task's flush waiting for the send batch does not stand in the
+  // way: this one sends at once (the batch then finds less, or nothing).
+  const bool batch_pending = stream_->has_batched_writer();
+  if (stream_->has_writer() && !batch_pending) {
     status_ = absl::FailedPreconditionError(
         "IOStream: another task is waiting for the write queue to drain");
     return true;
   }
   // A flush joins the thread's send batch; a write above the high-water
   // mark sends at once (it is waiting for the peer, not for company).
-  if (limit_ == 0 && stream_->can_batch_flush()) {
+  if (!batch_pending && limit_ == 0 && stream_->can_batch_flush()) {
     batched_ = true;
     return false;
   }
   status_ = stream_->send_now();
-  return !status_.ok() || stream_->pending_write_bytes() <= limit_;
+  if (!status_.ok() || stream_->pending_write_bytes() <= limit_) return true;
+  if (batch_pending) {
+    status_ = absl::FailedPreconditionError(
+        "IOStream: another task is waiting for the write queue to drain");
+    return true;
+  }
+  return false;
 }
 
 bool DrainAwaiter::start_waiting() {
@@ -658,8 +673,12 @@ Gathered gather_for_send(const StreamState& stream, std::span<iovec> iov) {
   return stream.gather_for_send(iov);
 }
 
-void finish_batched_send(StreamState& stream, int result, size_t gathered) {
-  stream.finish_batched_send(result, gathered);
+void apply_batched_send(StreamState& stream, int result, size_t gathered) {
+  stream.apply_batched_send(result, gathered);
+}
+
+void leave_send_batch(StreamState& stream, bool resume_flush) {
+  stream.leave_send_batch(resume_flush);
 }
 
 }  // namespace internal

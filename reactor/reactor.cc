@@ -142,11 +142,12 @@ ReactorStats Reactor::stats() const {
 void Reactor::post_from_another_thread(Callback fn,
                                        std::source_location where) {
   if (const moodycamel::ProducerToken* lane = lane_from_calling_thread()) {
-    // A lane reuses its emptied blocks after a relaxed load and an acquire
-    // fence, which GCC's TSan does not model: it would report the consumer's
-    // last accesses to a slot against the next write to it. TSan builds alone
-    // skip the writes of this call; the queue's atomics still carry the edges
-    // TSan checks (everything before post() happens before `fn` runs).
+    // A lane (a sibling's, or a foreign thread's) reuses its emptied blocks
+    // after a relaxed load and an acquire fence, which GCC's TSan does not
+    // model: it would report the consumer's last accesses to a slot against
+    // the next write to it. TSan builds alone skip the writes of this call;
+    // the queue's atomics still carry the edges TSan checks (everything
+    // before post() happens before `fn` runs).
     ABSL_ANNOTATE_IGNORE_WRITES_BEGIN();
     inbound_.enqueue(*lane, Work{std::move(fn), where});
     ABSL_ANNOTATE_IGNORE_WRITES_END();

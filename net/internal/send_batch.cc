@@ -1,43 +1,70 @@
 #include "net/internal/send_batch.h"
 
 #include <algorithm>
-#include <cstdio>
+#include <cstdlib>
+#include <exception>
+#include <stdexcept>
 #include <string>
 #include <utility>
 
 namespace gale::internal {
 namespace {
 
-struct ThisThread {
+// Trivially destructible, so that streams destroyed during the thread's
+// teardown still read it safely (as null once the owner below is gone).
+thread_local SendBatch* t_batch = nullptr;
+thread_local bool t_tried = false;
+thread_local SendBatchStats t_stats;
+
+// Owns the thread's batch; its destructor runs at thread exit.
+struct BatchOwner {
   std::unique_ptr<SendBatch> batch;
-  bool tried = false;
-  SendBatchStats stats;
+  ~BatchOwner() { t_batch = nullptr; }
 };
-
-ThisThread& this_thread() {
-  thread_local ThisThread state;
-  return state;
-}
-
-constexpr int kNotSubmitted = 0;
+thread_local BatchOwner t_owner;
 
 }  // namespace
 
+// The callback posted for a batch. Destroyed unrun (the reactor went first),
+// it tells the batch, which would otherwise wait for it for ever.
+class SendBatch::PostedBatch {
+ public:
+  explicit PostedBatch(SendBatch* batch) : batch_(batch) {}
+  PostedBatch(PostedBatch&& other) noexcept
+      : batch_(std::exchange(other.batch_, nullptr)) {}
+  PostedBatch& operator=(PostedBatch&&) = delete;
+  ~PostedBatch() {
+    if (batch_ != nullptr) batch_->dropped();
+  }
+  void operator()() { std::exchange(batch_, nullptr)->send_all(); }
+
+ private:
+  SendBatch* batch_;
+};
+
 SendBatch* SendBatch::of_this_thread() {
-  ThisThread& state = this_thread();
-  if (!state.tried) {
-    state.tried = true;
-    if (std::unique_ptr<SendRing> ring = SendRing::open(kRingEntries)) {
-      state.batch.reset(new SendBatch(std::move(ring)));
+  if (!t_tried) {
+    t_tried = true;
+    std::unique_ptr<SendRing> ring;
+    if (std::getenv("GALE_NO_IO_URING") == nullptr) {
+      ring = SendRing::open(kRingEntries);
+    }
+    if (ring != nullptr) {
+      t_owner.batch.reset(new SendBatch(std::move(ring)));
+      t_batch = t_owner.batch.get();
     }
   }
-  SendBatch* batch = state.batch.get();
-  return batch != nullptr && batch->ring_ != nullptr ? batch : nullptr;
+  return t_batch != nullptr && t_batch->ring_ != nullptr ? t_batch : nullptr;
 }
 
-SendBatch* SendBatch::existing() { return this_thread().batch.get(); }
+SendBatch* SendBatch::existing() { return t_batch; }
 
-SendBatchStats SendBatch::stats() { return this_thread().stats; }
+SendBatchStats SendBatch::stats() { return t_stats; }
+
+void SendBatch::disable_on_this_thread() {
+  t_tried = true;
+  if (t_batch != nullptr) t_batch->ring_.reset();
+}
 
 SendBatch::SendBatch(std::unique_ptr<SendRing> ring)
     : ring_(std::move(ring)),
@@ -50,32 +77,73 @@ SendBatch::SendBatch(std::unique_ptr<SendRing> ring)
 SendBatch::~SendBatch() = default;
 
 void SendBatch::enroll(StreamState& stream, Reactor& reactor) {
-  if (enrolled_.empty()) reactor.post([this] { send_all(); });
   enrolled_.push_back(&stream);
-}
-
-void SendBatch::withdraw(const StreamState& stream) {
-  for (std::vector<StreamState*>* list : {&enrolled_, &sending_}) {
-    auto found = std::find(list->begin(), list->end(), &stream);
-    if (found != list->end()) *found = nullptr;
+  if (!posted_) {
+    posted_ = true;
+    reactor.post(PostedBatch(this));
   }
 }
 
+void SendBatch::withdraw(const StreamState& stream) {
+  // Erased from the next batch; nulled in the one being sent, whose loop
+  // holds positions into it.
+  auto enrolled = std::find(enrolled_.begin(), enrolled_.end(), &stream);
+  if (enrolled != enrolled_.end()) {
+    *enrolled = enrolled_.back();
+    enrolled_.pop_back();
+  }
+  auto sending = std::find(sending_.begin(), sending_.end(), &stream);
+  if (sending != sending_.end()) *sending = nullptr;
+}
+
+size_t SendBatch::pending() const {
+  return enrolled_.size() +
+         static_cast<size_t>(std::count_if(
+             sending_.begin(), sending_.end(),
+             [](const StreamState* stream) { return stream != nullptr; }));
+}
+
+void SendBatch::dropped() {
+  posted_ = false;
+  // The reactor is being destroyed, after its tasks and their streams (which
+  // withdrew). A stream still here outlives its reactor, and must not touch
+  // it: it only leaves the batch, its bytes unsent.
+  for (StreamState* stream : enrolled_) {
+    leave_send_batch(*stream, /*resume_flush=*/false);
+  }
+  enrolled_.clear();
+}
+
 void SendBatch::send_all() {
+  posted_ = false;
   // Flushes that the completions below resume may enroll streams again: they
   // go to a fresh list, and a batch of their own.
   sending_.swap(enrolled_);
-  for (size_t begin = 0; begin < sending_.size(); begin += kRingEntries) {
-    send_round(begin, std::min(sending_.size(), begin + kRingEntries));
+  try {
+    for (size_t begin = 0; begin < sending_.size(); begin += kRingEntries) {
+      send_round(begin, std::min(sending_.size(), begin + kRingEntries));
+    }
+  } catch (...) {
+    // A resumed task threw through: the streams not reached yet leave the
+    // batch having sent for themselves, so none stays enrolled for ever.
+    for (StreamState*& stream : sending_) {
+      if (stream == nullptr) continue;
+      apply_batched_send(*stream, 0, 0);
+      leave_send_batch(*std::exchange(stream, nullptr), false);
+    }
+    sending_.clear();
+    throw;
   }
   sending_.clear();
 }
 
 void SendBatch::send_round(size_t begin, size_t end) {
   const size_t count = end - begin;
+  unsigned prepared = 0;
   for (size_t i = 0; i < count; ++i) {
     gathered_[i] = 0;
-    results_[i] = kNotSubmitted;
+    results_[i] = 0;
+    answered_[i] = 0;
     StreamState* stream = sending_[begin + i];
     if (stream == nullptr || ring_ == nullptr) continue;
     const std::span<iovec> iov(&iov_[i * kIovPerStream], kIovPerStream);
@@ -86,33 +154,42 @@ void SendBatch::send_round(size_t begin, size_t end) {
     messages_[i].msg_iov = iov.data();
     messages_[i].msg_iovlen = gathered.buffers;
     ring_->prepare_sendmsg(stream_fd(*stream), &messages_[i], i);
+    ++prepared;
   }
-  if (ring_ != nullptr) {
-    SendBatchStats& stats = this_thread().stats;
-    std::fill_n(answered_.begin(), count, 0);
+  if (prepared > 0) {
     const absl::Status submitted =
         ring_->submit_all([&](uint64_t tag, int result) {
           results_[tag] = result;
           answered_[tag] = 1;
-          ++stats.sends;
         });
-    ++stats.submissions;
+    ++t_stats.submissions;
+    t_stats.sends += prepared;
     if (!submitted.ok()) {
-      std::fprintf(stderr, "gale: batched sends off for this thread: %s\n",
-                   std::string(submitted.message()).c_str());
-      ring_.reset();
-      // Unanswered sends were not made: each stream sends for itself.
+      ring_.reset();  // batching off for this thread
+      // Unanswered sends were not made: those streams send for themselves.
       for (size_t i = 0; i < count; ++i) {
         if (answered_[i] == 0) gathered_[i] = 0;
       }
+      if (Reactor* reactor = Reactor::current()) {
+        reactor->report_failure(std::make_exception_ptr(
+            std::runtime_error("batched sends are off for this thread: " +
+                               std::string(submitted.message()))));
+      }
     }
   }
+  // Every result first, resuming nothing: until each queue has dropped what
+  // the kernel took, no task may send on these streams.
   for (size_t i = 0; i < count; ++i) {
-    StreamState* stream = std::exchange(sending_[begin + i], nullptr);
-    if (stream == nullptr) continue;
-    // May resume a task that closes or destroys other streams of the round:
-    // they withdraw, and their entries read null.
-    finish_batched_send(*stream, results_[i], gathered_[i]);
+    if (StreamState* stream = sending_[begin + i]) {
+      apply_batched_send(*stream, results_[i], gathered_[i]);
+    }
+  }
+  // Then the flushes. A resumed task may close or destroy streams further
+  // on: they withdraw, and their entries read null.
+  for (size_t i = 0; i < count; ++i) {
+    if (StreamState* stream = std::exchange(sending_[begin + i], nullptr)) {
+      leave_send_batch(*stream, /*resume_flush=*/true);
+    }
   }
 }
 

@@ -11,6 +11,7 @@
 #include <utility>
 
 #include "net/errno_status.h"
+#include "reactor/check.h"
 
 namespace gale::internal {
 namespace {
@@ -88,6 +89,7 @@ absl::Status SendRing::map(const io_uring_params& params) {
 }
 
 void SendRing::prepare_sendmsg(int fd, const msghdr* message, uint64_t tag) {
+  GALE_CHECK(capacity() > 0, "SendRing::prepare_sendmsg: the ring is full");
   const unsigned tail = *sq_tail_ + prepared_;
   const unsigned index = tail & sq_mask_;
   io_uring_sqe& sqe = sqes_[index];
@@ -138,7 +140,10 @@ absl::Status SendRing::submit_all(
   while (outstanding > 0) {
     // Not expected with MSG_DONTWAIT: a send the kernel handed to a worker.
     // Its buffers are in use until it completes, so wait.
-    if (absl::Status waited = wait(outstanding); !waited.ok()) return waited;
+    // Should the wait itself fail, the kernel may still read buffers whose
+    // owners would take them back: there is no safe way on.
+    const absl::Status waited = wait(outstanding);
+    GALE_CHECK(waited.ok(), "io_uring_enter failed while sends were in flight");
     outstanding -= reap(done);
   }
   return failure;

@@ -15,7 +15,7 @@
 // Raw system calls against <linux/io_uring.h>: no liburing (not among the
 // project's dependencies, and three calls is all this needs).
 //
-// Thread contract: one thread at a time.
+// Thread contract: none of its own (owned by one thread's SendBatch).
 #ifndef GALE_NET_INTERNAL_SEND_RING_H_
 #define GALE_NET_INTERNAL_SEND_RING_H_
 
@@ -58,8 +58,10 @@ class SendRing {
 
   // Submits what was prepared and waits for every submitted send to
   // complete, calling done(tag, result) for each: the bytes sent, or a
-  // negative errno. An error status means the ring failed: the sends that
-  // got no done() call were not made, and the ring must not be used again.
+  // negative errno. An error status means the ring failed to submit: the
+  // sends that got no done() call were not made, and the ring must not be
+  // used again. (A failure while sends are in flight aborts: their buffers
+  // cannot be given back safely.)
   absl::Status submit_all(
       absl::FunctionRef<void(uint64_t tag, int result)> done);
 

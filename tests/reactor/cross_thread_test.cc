@@ -52,6 +52,7 @@ TEST_P(CrossThreadTest, PostsFromFourThreadsAllRunOnceInPerThreadOrder) {
 TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
   constexpr int kPosts = 100'000;
   std::vector<int> received;  // touched on the reactor only
+  bool had_lane = false;
   std::thread other([&] {
     absl::StatusOr<std::unique_ptr<Reactor>> own = Reactor::create();
     if (!own.ok()) {
@@ -59,6 +60,7 @@ TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
       reactor().stop();
       return;
     }
+    had_lane = internal::PeerLanes::lane_to(reactor()) != nullptr;
     for (int i = 0; i < kPosts; ++i) {
       reactor().post([&, i] {
         received.push_back(i);
@@ -68,6 +70,7 @@ TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
   });
   reactor().run();
   other.join();
+  EXPECT_TRUE(had_lane);
   ASSERT_EQ(received.size(), static_cast<size_t>(kPosts));
   for (int i = 0; i < kPosts; ++i) ASSERT_EQ(received[i], i);
 }

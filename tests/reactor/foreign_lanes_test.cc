@@ -10,6 +10,7 @@
 
 #include <future>
 #include <memory>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -183,6 +184,31 @@ TEST_P(ForeignLanesTest, ASuccessorReactorNeverGetsAStaleLane) {
   reactor().run();
   poster.join();
   expect_in_order(received, kPosts);
+}
+
+// ForeignLanes on its own: a successor built in the very same storage (so at
+// the same address) over a new queue must hand out a token of the new queue,
+// not the one the thread's cache kept.
+TEST(ForeignLanesUnitTest, ASuccessorInTheSameStorageMakesItsOwnToken) {
+  using Queue = moodycamel::ConcurrentQueue<int>;
+  std::optional<Queue> queue;
+  std::optional<internal::ForeignLanes> lanes;
+  queue.emplace();
+  lanes.emplace();
+  moodycamel::ProducerToken* first = lanes->lane_for_calling_thread(*queue);
+  ASSERT_NE(first, nullptr);
+  EXPECT_TRUE(queue->enqueue(*first, 1));
+  lanes.reset();
+  queue.reset();
+  queue.emplace();
+  lanes.emplace();
+  moodycamel::ProducerToken* second = lanes->lane_for_calling_thread(*queue);
+  ASSERT_NE(second, nullptr);
+  EXPECT_TRUE(queue->enqueue(*second, 2));
+  int item = 0;
+  ASSERT_TRUE(queue->try_dequeue(item));
+  EXPECT_EQ(item, 2);
+  EXPECT_FALSE(queue->try_dequeue(item));
 }
 
 GALE_INSTANTIATE_FOR_BOTH_BACKENDS(ForeignLanesTest);
