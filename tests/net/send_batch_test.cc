@@ -88,6 +88,19 @@ TEST_F(SendBatchTest, FlushesOfOneStepGoOutInOneSubmission) {
   }
 }
 
+// A lone flush in a step has nobody to share a submission with: it makes its
+// own sendmsg (the same one system call, cheaper than the ring's).
+TEST_F(SendBatchTest, ALoneFlushSendsWithoutTheRing) {
+  if (!batching()) GTEST_SKIP() << "no io_uring here";
+  connect(1);
+  const SendBatchStats before = SendBatch::stats();
+  const absl::Status flushed = run(write_and_flush(streams_[0], "alone"));
+  const SendBatchStats after = SendBatch::stats();
+  EXPECT_TRUE(flushed.ok()) << flushed;
+  EXPECT_EQ(after.submissions, before.submissions);
+  EXPECT_EQ(read_exactly(peers_[0].get(), 5), "alone");
+}
+
 TEST_F(SendBatchTest, MoreStreamsThanTheRingTakesGoInSeveralSubmissions) {
   if (!batching()) GTEST_SKIP() << "no io_uring here";
   const size_t streams = SendBatch::kRingEntries + 3;
@@ -109,12 +122,16 @@ TEST_F(SendBatchTest, AFullSocketFinishesThroughTheWritablePath) {
   constexpr size_t kBytes = size_t{8} << 20;
   IOStreamOptions options;
   options.write_high_water = size_t{64} << 20;  // the write itself never waits
-  connect(1, options);
+  connect(2, options);  // a companion, so that the batch uses the ring
   const std::string bytes = pattern(kBytes);
   std::string received;
   std::thread reader([&] { received = read_exactly(peers_[0].get(), kBytes); });
-  const absl::Status flushed = run(write_and_flush(streams_[0], bytes));
+  std::vector<Task<absl::Status>> tasks;
+  tasks.push_back(write_and_flush(streams_[0], bytes));
+  tasks.push_back(write_and_flush(streams_[1], "companion"));
+  const absl::Status flushed = run(when_all(std::move(tasks)))[0];
   reader.join();
+  EXPECT_EQ(read_exactly(peers_[1].get(), 9), "companion");
   EXPECT_TRUE(flushed.ok()) << flushed;
   EXPECT_EQ(received.size(), kBytes);
   EXPECT_TRUE(received == bytes);
@@ -125,7 +142,7 @@ TEST_F(SendBatchTest, AFullSocketFinishesThroughTheWritablePath) {
 TEST_F(SendBatchTest, MoreBuffersThanABatchTakesArriveInOrder) {
   constexpr size_t kChunk = 4096;  // moved in whole: a buffer each
   constexpr size_t kChunks = 3 * SendBatch::kIovPerStream;
-  connect(1);
+  connect(2);  // a companion, so that the batch uses the ring
   std::string expected;
   auto writes = [&]() -> Task<absl::Status> {
     for (size_t i = 0; i < kChunks; ++i) {
@@ -142,21 +159,30 @@ TEST_F(SendBatchTest, MoreBuffersThanABatchTakesArriveInOrder) {
   std::string received;
   std::thread reader(
       [&] { received = read_exactly(peers_[0].get(), kChunks * kChunk); });
-  const absl::Status flushed = run(std::move(task));
+  std::vector<Task<absl::Status>> tasks;
+  tasks.push_back(std::move(task));
+  tasks.push_back(write_and_flush(streams_[1], "companion"));
+  const absl::Status flushed = run(when_all(std::move(tasks)))[0];
   reader.join();
+  EXPECT_EQ(read_exactly(peers_[1].get(), 9), "companion");
   EXPECT_TRUE(flushed.ok()) << flushed;
   EXPECT_TRUE(received == expected);
 }
 
 TEST_F(SendBatchTest, APeerThatWentAwayIsAClosedStreamStatus) {
-  connect(1);
+  connect(2);  // a companion, so that the error comes back from the ring
   ::shutdown(peers_[0].get(), SHUT_RDWR);
   peers_[0].reset();
   // The first send may still be accepted (the RST comes back afterwards);
   // a later one meets the reset.
   absl::Status flushed;
   for (int i = 0; i < 100 && flushed.ok(); ++i) {
-    flushed = run(write_and_flush(streams_[0], pattern(1000)));
+    std::vector<Task<absl::Status>> tasks;
+    tasks.push_back(write_and_flush(streams_[0], pattern(1000)));
+    tasks.push_back(write_and_flush(streams_[1], "x"));
+    const std::vector<absl::Status> results = run(when_all(std::move(tasks)));
+    EXPECT_TRUE(results[1].ok()) << results[1];
+    flushed = results[0];
   }
   EXPECT_TRUE(is_stream_closed(flushed)) << flushed;
   EXPECT_TRUE(streams_[0].closed());
@@ -166,7 +192,7 @@ TEST_F(SendBatchTest, APeerThatWentAwayIsAClosedStreamStatus) {
 // batch skips it and the flush resumes with the close.
 TEST_F(SendBatchTest, AStreamClosedWhileEnrolledIsLeftAlone) {
   if (!batching()) GTEST_SKIP() << "no io_uring here";
-  connect(2);
+  connect(3);
   auto close_first = [&]() -> Task<absl::Status> {
     streams_[0].close();
     co_return absl::OkStatus();
@@ -175,13 +201,16 @@ TEST_F(SendBatchTest, AStreamClosedWhileEnrolledIsLeftAlone) {
   std::vector<Task<absl::Status>> tasks;
   tasks.push_back(write_and_flush(streams_[0], "dropped"));
   tasks.push_back(write_and_flush(streams_[1], "sent"));
+  tasks.push_back(write_and_flush(streams_[2], "also"));
   tasks.push_back(close_first());
   const std::vector<absl::Status> results = run(when_all(std::move(tasks)));
   const SendBatchStats after = SendBatch::stats();
   EXPECT_TRUE(is_stream_closed(results[0])) << results[0];
   EXPECT_TRUE(results[1].ok()) << results[1];
-  EXPECT_EQ(after.sends - before.sends, 1u);
+  EXPECT_TRUE(results[2].ok()) << results[2];
+  EXPECT_EQ(after.sends - before.sends, 2u);
   EXPECT_EQ(read_exactly(peers_[1].get(), 4), "sent");
+  EXPECT_EQ(read_exactly(peers_[2].get(), 4), "also");
 }
 
 // A completion resumes a task that destroys a stream further on in the same
@@ -269,7 +298,7 @@ TEST_F(SendBatchTest, WithoutIoUringFlushesSendAtOnce) {
 // tracks: the batch must not touch it (ASan would see the freed state).
 TEST_F(SendBatchTest, AStreamDestroyedWhileEnrolledIsLeftAlone) {
   if (!batching()) GTEST_SKIP() << "no io_uring here";
-  connect(2);
+  connect(3);
   std::optional<IOStream> doomed(std::move(streams_[0]));
   auto destroy_first = [&]() -> Task<absl::Status> {
     doomed.reset();
@@ -279,13 +308,16 @@ TEST_F(SendBatchTest, AStreamDestroyedWhileEnrolledIsLeftAlone) {
   std::vector<Task<absl::Status>> tasks;
   tasks.push_back(write_and_flush(*doomed, "dropped"));
   tasks.push_back(write_and_flush(streams_[1], "sent"));
+  tasks.push_back(write_and_flush(streams_[2], "also"));
   tasks.push_back(destroy_first());
   const std::vector<absl::Status> results = run(when_all(std::move(tasks)));
   const SendBatchStats after = SendBatch::stats();
   EXPECT_TRUE(is_stream_closed(results[0])) << results[0];
   EXPECT_TRUE(results[1].ok()) << results[1];
-  EXPECT_EQ(after.sends - before.sends, 1u);
+  EXPECT_TRUE(results[2].ok()) << results[2];
+  EXPECT_EQ(after.sends - before.sends, 2u);
   EXPECT_EQ(read_exactly(peers_[1].get(), 4), "sent");
+  EXPECT_EQ(read_exactly(peers_[2].get(), 4), "also");
   EXPECT_TRUE(::gale::testing::peer_closed(peers_[0].get()));
 }
 
