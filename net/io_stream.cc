@@ -221,18 +221,31 @@ class StreamState {
         static_cast<size_t>(std::max(result, 0)) == gathered) {
       if (!send_now().ok()) return;  // closed: the flush has its status
     }
-    if (!queue_.empty()) want(kWritable);  // full: on_writable takes over
+    if (!queue_.empty()) wait_for_room();  // full: on_writable takes over
   }
 
-  // Out of the batch; the flush resumes once nothing is queued (else the
-  // writable path resumes it). The last touch when it resumes.
+  // Out of the batch. A waiting flush resumes if nothing is queued; bytes
+  // still queued — left by a full socket, or written by a task resumed
+  // earlier in this round — go out through the writable path, which then
+  // resumes it. The last touch when it resumes.
   void leave_send_batch(bool resume_flush) {
     in_send_batch_ = false;
-    if (!resume_flush || closed() || !queue_.empty()) return;
-    if (writer_ != nullptr && writer_->batched_) {
+    if (!resume_flush || closed()) return;
+    if (!queue_.empty()) {
+      wait_for_room();
+      return;
+    }
+    if (writer_ != nullptr) {
       std::exchange(writer_, nullptr)
           ->finish(absl::OkStatus(), /*resume_now=*/true);
     }
+  }
+
+  // The queue waits for the socket: a batched flush among its writers now
+  // waits for writability like any other.
+  void wait_for_room() {
+    if (writer_ != nullptr) writer_->batched_ = false;
+    want(kWritable);
   }
 
   // ---- Closing

@@ -16,7 +16,8 @@
 // Reads return views into the stream's read buffer: no copy, no allocation
 // per read. A view stays valid until the next read of the stream; its bytes
 // count as consumed then. One task may read and another write at the same
-// time; a second concurrent reader (or flusher) gets kFailedPrecondition.
+// time; a second concurrent reader gets kFailedPrecondition, and so does a
+// second flusher that finds the socket full while another one waits.
 //
 // Writes queue bytes (copied, or moved in when given a std::string) and
 // flush() hands them to the kernel, many writes per call. The flushes of a

@@ -34,7 +34,9 @@ class SendBatch::PostedBatch {
       : batch_(std::exchange(other.batch_, nullptr)) {}
   PostedBatch& operator=(PostedBatch&&) = delete;
   ~PostedBatch() {
-    if (batch_ != nullptr) batch_->dropped();
+    // The batch is gone already if the thread's storage was torn down
+    // before the reactor (one held in a static): then nothing waits.
+    if (batch_ != nullptr && batch_ == t_batch) batch_->dropped();
   }
   void operator()() { std::exchange(batch_, nullptr)->send_all(); }
 
@@ -114,25 +116,16 @@ void SendBatch::dropped() {
   enrolled_.clear();
 }
 
-void SendBatch::send_all() {
+// noexcept: a resumed task keeps its exceptions in its own frame, so only
+// running out of memory could escape here — halfway through applying results
+// the kernel already acted on, which has no honest recovery.
+void SendBatch::send_all() noexcept {
   posted_ = false;
   // Flushes that the completions below resume may enroll streams again: they
   // go to a fresh list, and a batch of their own.
   sending_.swap(enrolled_);
-  try {
-    for (size_t begin = 0; begin < sending_.size(); begin += kRingEntries) {
-      send_round(begin, std::min(sending_.size(), begin + kRingEntries));
-    }
-  } catch (...) {
-    // A resumed task threw through: the streams not reached yet leave the
-    // batch having sent for themselves, so none stays enrolled for ever.
-    for (StreamState*& stream : sending_) {
-      if (stream == nullptr) continue;
-      apply_batched_send(*stream, 0, 0);
-      leave_send_batch(*std::exchange(stream, nullptr), false);
-    }
-    sending_.clear();
-    throw;
+  for (size_t begin = 0; begin < sending_.size(); begin += kRingEntries) {
+    send_round(begin, std::min(sending_.size(), begin + kRingEntries));
   }
   sending_.clear();
 }

@@ -103,7 +103,7 @@ class SendBatch {
  private:
   class PostedBatch;
   explicit SendBatch(std::unique_ptr<SendRing> ring);
-  void send_all();
+  void send_all() noexcept;
   // Sends sending_[begin, end) in one submission and applies the results.
   void send_round(size_t begin, size_t end);
   // The posted callback was destroyed unrun.
