@@ -28,7 +28,8 @@ Acceptor::Acceptor(Reactor& reactor, UniqueFd listener,
     : reactor_(reactor),
       listener_(std::move(listener)),
       options_(options),
-      on_accept_(std::move(on_accept)) {}
+      on_accept_(std::move(on_accept)),
+      retry_timer_(reactor) {}
 
 Acceptor::~Acceptor() {
   cancel_retry();
@@ -87,10 +88,7 @@ void Acceptor::pause(int error) {
   paused_ = true;
   (void)reactor_.update_handler(listener_.get(), kNoEvents);
   cancel_retry();
-  retry_timer_ = reactor_.call_later(options_.retry_after, [this] {
-    retry_timer_ = {};  // fired
-    resume();
-  });
+  retry_timer_.arm(options_.retry_after, [this] { resume(); });
 }
 
 void Acceptor::resume() {
@@ -101,8 +99,6 @@ void Acceptor::resume() {
   (void)reactor_.update_handler(listener_.get(), kReadable);
 }
 
-void Acceptor::cancel_retry() {
-  if (retry_timer_.valid()) reactor_.cancel(std::exchange(retry_timer_, {}));
-}
+void Acceptor::cancel_retry() { retry_timer_.cancel(); }
 
 }  // namespace gale

@@ -33,6 +33,7 @@
 #include "net/socket_address.h"
 #include "net/unique_fd.h"
 #include "reactor/clock.h"
+#include "reactor/one_shot_timer.h"
 #include "reactor/reactor.h"
 
 namespace gale {
@@ -84,8 +85,8 @@ class Acceptor {
   AcceptorOptions options_;
   OnAccept on_accept_;
   bool paused_ = false;
-  bool reported_ = false;  // the current shortage was logged
-  TimerId retry_timer_{};  // valid while a retry is scheduled
+  bool reported_ = false;     // the current shortage was logged
+  OneShotTimer retry_timer_;  // armed while a retry is scheduled
   AcceptorStats stats_;
 };
 

@@ -23,7 +23,8 @@ IdleStreams::IdleStreams(Reactor& reactor, Duration idle_timeout,
       // "Never" in practice, without overflowing a time point.
       idle_timeout_(
           std::min<Duration>(idle_timeout, std::chrono::hours(24 * 365 * 100))),
-      on_ready_(std::move(on_ready)) {
+      on_ready_(std::move(on_ready)),
+      timer_(reactor) {
   GALE_CHECK(on_ready_ != nullptr, "IdleStreams needs an on_ready callback");
 }
 
@@ -48,11 +49,11 @@ void IdleStreams::park(IOStream stream) {
   newest_ = state;
   ++size_;
   internal::park_stream(*state, *this);
-  if (!timer_.valid()) arm_timer(idle_timeout_);
+  if (!timer_.armed()) arm_timer(idle_timeout_);
 }
 
 void IdleStreams::close_all() {
-  if (timer_.valid()) reactor_.cancel(std::exchange(timer_, {}));
+  timer_.cancel();
   while (oldest_ != nullptr) {
     StreamState* state = oldest_;
     unlink(*state);
@@ -76,7 +77,6 @@ void IdleStreams::unlink(StreamState& state) {
 }
 
 void IdleStreams::expire() {
-  timer_ = {};  // fired
   const TimePoint now = Clock::now();
   while (oldest_ != nullptr &&
          internal::idle_link(*oldest_).since + idle_timeout_ <= now) {
@@ -90,7 +90,7 @@ void IdleStreams::expire() {
 }
 
 void IdleStreams::arm_timer(Duration after) {
-  timer_ = reactor_.call_later(after, [this] { expire(); });
+  timer_.arm(after, [this] { expire(); });
 }
 
 }  // namespace gale

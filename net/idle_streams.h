@@ -32,6 +32,7 @@
 #include "absl/functional/any_invocable.h"
 #include "net/io_stream.h"
 #include "reactor/clock.h"
+#include "reactor/one_shot_timer.h"
 #include "reactor/reactor.h"
 
 namespace gale {
@@ -73,7 +74,7 @@ class IdleStreams {
   internal::StreamState* newest_ = nullptr;
   size_t size_ = 0;
   std::atomic<uint64_t> parks_{0};  // written here, read from any thread
-  TimerId timer_{};  // valid while armed: for the oldest's expiry
+  OneShotTimer timer_;              // armed for the oldest's expiry
 };
 
 }  // namespace gale

@@ -549,6 +549,8 @@ class StreamState {
   absl::Status closed_status_;
   ReadAwaiter* reader_ = nullptr;
   DrainAwaiter* writer_ = nullptr;
+  // Not a OneShotTimer, which carries a reactor pointer of its own: 8 bytes
+  // this 248-byte budget has not got (the stream has reactor_).
   TimerId read_timer_{};  // valid while a read waits with a timeout
   bool* destroyed_flag_ = nullptr;
   CloseHook close_hook_ = nullptr;

@@ -40,7 +40,7 @@ class Connection {
 
   // Back to the spares (also when the frame was destroyed mid-request).
   void end_use() {
-    deadline_.disarm();
+    deadline_.cancel();
     stream_ = nullptr;
   }
 
@@ -63,10 +63,7 @@ class Connection {
   void report_handler_failure(const std::exception_ptr& failure);
   Task<bool> flush_responses();
   Task<bool> send_continue_if_expected(size_t head_bytes, uint64_t body_bytes);
-  void expire() {
-    deadline_.expired();
-    stream_->close();
-  }
+  void expire() { stream_->close(); }
   // The head's views follow the stream's buffer when a fill moved it.
   void follow_buffer() {
     const char* now = stream_->buffered().data();
@@ -79,7 +76,7 @@ class Connection {
   ConnectionRegistry& registry_;
   RequestParser parser_;
   ChunkedDecoder decoder_;
-  Deadline deadline_;
+  OneShotTimer deadline_;
   RequestHead head_;
   const char* base_ = nullptr;  // where head_'s views point
   std::string path_;            // percent-decoded, reused
@@ -104,7 +101,7 @@ Task<std::optional<IOStream>> Connection::run(IOStream stream) {
   park_ = false;
   parser_.reset();
   co_await serve_requests();
-  deadline_.disarm();
+  deadline_.cancel();
   stream_ = nullptr;
   if (!park_) co_return std::nullopt;  // the stream closes with the frame
   co_return std::move(stream);
@@ -142,7 +139,7 @@ Task<Connection::Step> Connection::read_head(size_t* head_bytes) {
     const std::string_view buffered = stream_->buffered();
     const ParseResult parsed = parser_.parse(buffered, &head_);
     if (parsed.kind == ParseResult::Kind::kComplete) {
-      deadline_.disarm();
+      deadline_.cancel();
       waiting_first_ = false;
       base_ = buffered.data();
       *head_bytes = parsed.head_bytes;
@@ -207,7 +204,7 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
       while (stream_->buffered().size() < total) {
         if (!(co_await stream_->fill()).ok()) co_return Step::kClose;
       }
-      deadline_.disarm();
+      deadline_.cancel();
       follow_buffer();
     }
     *body = stream_->buffered().substr(head_bytes, head_.content_length);
@@ -236,7 +233,7 @@ Task<Connection::Step> Connection::read_body(size_t head_bytes,
       }
       if (!(co_await stream_->fill()).ok()) co_return Step::kClose;
     }
-    deadline_.disarm();
+    deadline_.cancel();
     follow_buffer();
     *body = chunked_body_;
     *consumed = offset;

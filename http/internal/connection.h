@@ -21,6 +21,7 @@
 #include "net/idle_streams.h"
 #include "net/io_stream.h"
 #include "reactor/clock.h"
+#include "reactor/one_shot_timer.h"
 #include "reactor/reactor.h"
 #include "reactor/task.h"
 
@@ -28,33 +29,6 @@ namespace gale::http {
 namespace internal {
 
 class Connection;
-
-// One timer at a time, given back when re-armed or destroyed.
-class Deadline {
- public:
-  explicit Deadline(Reactor& reactor) : reactor_(reactor) {}
-  ~Deadline() { disarm(); }
-  Deadline(const Deadline&) = delete;
-  Deadline& operator=(const Deadline&) = delete;
-
-  template <typename Fn>
-  void arm(Duration after, Fn on_expiry) {
-    disarm();
-    timer_ = reactor_.call_later(after, std::move(on_expiry));
-  }
-  // Touches the reactor only when armed: a disarmed Deadline may be
-  // destroyed on any thread. (A timer that fired cancels as a no-op.)
-  void disarm() {
-    if (timer_.valid()) reactor_.cancel(std::exchange(timer_, {}));
-  }
-  // From the expiry callback itself: the timer is gone.
-  void expired() { timer_ = {}; }
-  bool armed() const { return timer_.valid(); }
-
- private:
-  Reactor& reactor_;
-  TimerId timer_{};  // valid while armed
-};
 
 // The connections of one reactor.
 class ConnectionRegistry {
