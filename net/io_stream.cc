@@ -36,6 +36,11 @@ absl::Status stream_closed(std::string_view why) {
   return status;
 }
 
+absl::Status another_writer_waits() {
+  return absl::FailedPreconditionError(
+      "IOStream: another task is waiting for the write queue to drain");
+}
+
 absl::Status stream_closed_by_errno(int error) {
   return stream_closed(error == ECONNRESET ? "connection reset by peer"
                                            : std::strerror(error));
@@ -610,8 +615,7 @@ bool DrainAwaiter::await_ready() {
   // way: this one sends at once (the batch then finds less, or nothing).
   const bool batch_pending = stream_->has_batched_writer();
   if (stream_->has_writer() && !batch_pending) {
-    status_ = absl::FailedPreconditionError(
-        "IOStream: another task is waiting for the write queue to drain");
+    status_ = another_writer_waits();
     return true;
   }
   // A flush joins the thread's send batch; a write above the high-water
@@ -623,8 +627,7 @@ bool DrainAwaiter::await_ready() {
   status_ = stream_->send_now();
   if (!status_.ok() || stream_->pending_write_bytes() <= limit_) return true;
   if (batch_pending) {
-    status_ = absl::FailedPreconditionError(
-        "IOStream: another task is waiting for the write queue to drain");
+    status_ = another_writer_waits();
     return true;
   }
   return false;

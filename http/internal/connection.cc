@@ -326,21 +326,16 @@ Task<void> Connection::run_handler(RequestHandler& handler) {
 // default a log line): an HttpHandlerError naming the request, with the
 // handler's exception nested in it (std::rethrow_if_nested gets it back).
 void Connection::report_handler_failure(const std::exception_ptr& failure) {
-  std::string what = "unknown exception";
-  try {
-    std::rethrow_exception(failure);
-  } catch (const std::exception& error) {
-    what = error.what();
-  } catch (...) {
-  }
+  const std::string request =
+      std::string(head_.method_text) + " " + path_ + ": the handler threw: ";
   std::exception_ptr reported;
   try {
     try {
       std::rethrow_exception(failure);
+    } catch (const std::exception& error) {
+      std::throw_with_nested(HttpHandlerError(request + error.what()));
     } catch (...) {
-      std::throw_with_nested(HttpHandlerError(std::string(head_.method_text) +
-                                              " " + path_ +
-                                              ": the handler threw: " + what));
+      std::throw_with_nested(HttpHandlerError(request + "unknown exception"));
     }
   } catch (...) {
     reported = std::current_exception();

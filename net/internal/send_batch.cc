@@ -134,11 +134,11 @@ void SendBatch::send_round(size_t begin, size_t end) {
   const size_t count = end - begin;
   // A lone stream has nobody to share a submission with: its own sendmsg is
   // the same one system call, and cheaper than the ring's.
+  const auto first = sending_.begin() + static_cast<std::ptrdiff_t>(begin);
   const bool alone =
-      std::count(sending_.begin() + static_cast<std::ptrdiff_t>(begin),
-                 sending_.begin() + static_cast<std::ptrdiff_t>(end), nullptr) +
-          1 ==
-      static_cast<std::ptrdiff_t>(count);
+      std::count_if(
+          first, first + static_cast<std::ptrdiff_t>(count),
+          [](const StreamState* stream) { return stream != nullptr; }) == 1;
   unsigned prepared = 0;
   for (size_t i = 0; i < count; ++i) {
     gathered_[i] = 0;
