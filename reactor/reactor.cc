@@ -97,6 +97,7 @@ Reactor::Reactor(ReactorOptions options,
     : options_(std::move(options)),
       selector_(std::move(selector)),
       wakeup_(std::move(wakeup)),
+      reclaimer_(std::make_shared<internal::Reclaimer>(*this)),
       now_(Clock::now()),
       last_poll_(now_) {
   if (!options_.on_exception) options_.on_exception = log_exception;
@@ -108,6 +109,7 @@ Reactor::~Reactor() {
   assert_in_loop_thread();
   GALE_CHECK(!running_,
              "a reactor cannot be destroyed from inside its own run()");
+  reclaimer_->reactor_gone();
   // Suspended tasks first, while timers, handlers and queues are intact: their
   // awaitables give back what they hold as their frames are destroyed.
   root_tasks_.destroy_all();
@@ -278,7 +280,7 @@ void Reactor::poll_for_io(TimePoint run_deadline) {
 }
 
 bool Reactor::has_ready_work() {
-  return !ready_.empty() || inbound_.size_approx() > 0;
+  return !ready_.empty() || inbound_.size_approx() > 0 || reclaimer_->waiting();
 }
 
 // Polls the selector and dispatches what it reports; returns the event count.
@@ -362,17 +364,23 @@ void Reactor::run_due_timers() {
 
 // Runs only what was ready when this phase began; callbacks they post wait a
 // turn.
+// One pass: the ready queue as it stands, then the inbound queue. What was
+// handed to the reclaimer before the pass is freed after it, if the inbound
+// queue was drained (see internal/reclaimer.h).
 void Reactor::run_ready() {
+  reclaimer_->begin_pass();
   for (size_t n = ready_.size(); n > 0; --n) {
     Work& work = ready_.front();
     ++stats_.callbacks_run;
     invoke(work.fn, work.where);
     ready_.pop_front();
   }
-  run_inbound();
+  if (run_inbound()) reclaimer_->end_pass_drained();
 }
 
-void Reactor::run_inbound() {
+// True if a dequeue came back short: every post made before the call began
+// has run.
+bool Reactor::run_inbound() {
   size_t taken = 0;
   while (taken < kMaxInboundPerIteration) {
     const size_t count =
@@ -394,9 +402,10 @@ void Reactor::run_inbound() {
       if (count >= kStreamMinimum && ready_.empty() && !last_poll_found_io_) {
         for (int i = 0; i < kStreamPauses; ++i) cpu_relax();
       }
-      break;
+      return true;
     }
   }
+  return false;
 }
 
 // ---- The callback boundary

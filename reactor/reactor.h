@@ -49,6 +49,7 @@
 #include "reactor/fd_watcher.h"
 #include "reactor/internal/foreign_lanes.h"
 #include "reactor/internal/ready_queue.h"
+#include "reactor/internal/reclaimer.h"
 #include "reactor/internal/root_task_list.h"
 #include "reactor/io_events.h"
 #include "reactor/reactor_options.h"
@@ -63,6 +64,7 @@ struct OwnedHandler;
 struct ReadyEvent;
 struct ReactorInternals;
 struct PeerLanes;
+struct ReactorReclaimer;
 }  // namespace internal
 
 class Reactor;
@@ -211,6 +213,7 @@ class Reactor {
  private:
   friend struct internal::ReactorInternals;
   friend struct internal::PeerLanes;
+  friend struct internal::ReactorReclaimer;
 
   struct InboundTraits : moodycamel::ConcurrentQueueDefaultTraits {
     static constexpr size_t BLOCK_SIZE = 256;
@@ -240,7 +243,7 @@ class Reactor {
   void dispatch(std::span<const internal::ReadyEvent> events);
   void run_due_timers();
   void run_ready();
-  void run_inbound();
+  bool run_inbound();
 
   // Runs one callback with the exception boundary and the slow-callback check.
   template <typename Fn>
@@ -287,6 +290,8 @@ class Reactor {
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
   internal::RootTaskList root_tasks_;
+  // Frees objects that callbacks queued here name without a reference.
+  std::shared_ptr<internal::Reclaimer> reclaimer_;
 
   std::atomic<bool> stop_requested_{false};
   bool running_ = false;
@@ -320,6 +325,16 @@ struct PeerLanes {
   // nullptr for moodycamel's implicit path. Thread-safe.
   static const moodycamel::ProducerToken* lane_to(Reactor& target) {
     return target.lane_from_calling_thread();
+  }
+};
+
+// The Reclaimer of a reactor (internal/reclaimer.h): what frees objects that
+// callbacks queued on it name without holding a reference. Internal: the
+// actor layer's and its tests'. Thread-safe: set at construction, and shared
+// with whoever may outlive the reactor.
+struct ReactorReclaimer {
+  static const std::shared_ptr<Reclaimer>& of(Reactor& reactor) {
+    return reactor.reclaimer_;
   }
 };
 

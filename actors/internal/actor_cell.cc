@@ -91,24 +91,21 @@ class ActorCell::RunMailbox {
   ActorCell* cell_;
 };
 
-// An envelope on its way to the home reactor. Dropped unrun (runtime
-// teardown), it frees the envelope without posting anything: an ask's reply
-// abandons.
+// An envelope on its way to the home reactor. Like an InlineTell it holds no
+// reference to the cell, which outlives it (see the header). Dropped unrun
+// (runtime teardown), it frees the envelope without posting anything: an
+// ask's reply abandons.
 class ActorCell::CrossDelivery {
  public:
   CrossDelivery(ActorCell* cell, Envelope* envelope)
       : cell_(cell), envelope_(envelope) {}
   CrossDelivery(CrossDelivery&& other) noexcept
-      : cell_(std::exchange(other.cell_, nullptr)),
+      : cell_(other.cell_),
         envelope_(std::exchange(other.envelope_, nullptr)) {}
   CrossDelivery& operator=(CrossDelivery&&) = delete;
-  ~CrossDelivery() {
-    delete envelope_;
-    if (cell_ != nullptr) cell_->unref();
-  }
+  ~CrossDelivery() { delete envelope_; }
   void operator()() {
     cell_->enqueue_and_run(std::exchange(envelope_, nullptr));
-    std::exchange(cell_, nullptr)->unref();
   }
 
  private:
@@ -119,17 +116,43 @@ class ActorCell::CrossDelivery {
 // ---- Any thread -------------------------------------------------------------
 
 ActorCell::ActorCell(Reactor& home, Runtime& runtime, uint32_t batch)
-    : batch_(std::max<uint32_t>(batch, 1)),
+    : home_(&home),
       id_(g_next_actor_id.fetch_add(1, std::memory_order_relaxed)),
-      home_(&home),
-      runtime_(&runtime) {}
+      runtime_(&runtime),
+      reclaimer_(ReactorReclaimer::of(home)),
+      cache_line_gap_(),
+      batch_(std::max<uint32_t>(batch, 1)) {
+  check_layout();
+}
+
+// The senders' group and the home thread's group of fields: no cache line
+// holds a byte of both. (offsetof on a class with virtual functions is
+// conditionally supported; GCC and Clang give the plain member offsets.)
+void ActorCell::check_layout() {
+#pragma GCC diagnostic push
+#pragma GCC diagnostic ignored "-Winvalid-offsetof"
+  constexpr size_t kLastSenderByte =
+      offsetof(ActorCell, refs_) + sizeof(refs_) - 1;
+  constexpr size_t kFirstHomeByte = offsetof(ActorCell, actor_);
+#pragma GCC diagnostic pop
+  static_assert(kFirstHomeByte - kLastSenderByte >= 64,
+                "a cache line could hold fields of senders and of the home "
+                "thread: widen cache_line_gap_");
+}
+
+// Every send was made while its sender held a reference, so all of them were
+// posted before this: the reclaimer frees the cell once they have run.
+void ActorCell::last_reference_gone() {
+  const std::shared_ptr<Reclaimer> reclaimer = std::move(reclaimer_);
+  reclaimer->reclaim(this,
+                     [](void* cell) { delete static_cast<ActorCell*>(cell); });
+}
 
 ActorCell::~ActorCell() {
   GALE_CHECK(actor_ == nullptr, "an actor cell freed with its actor alive");
 }
 
 void ActorCell::send(Envelope* envelope) {
-  ref();  // the delivery's, released on the home thread
   home_->post(CrossDelivery(this, envelope), envelope->sent_from);
 }
 

@@ -5,6 +5,14 @@
 // as long as references remain, and turns messages away once the actor is
 // gone. Internal.
 //
+// A message in flight (an InlineTell, a CrossDelivery) holds no reference: a
+// count written by sender and receiver alike would cross cores with every
+// message (and a locked instruction on either side costs as much again).
+// Senders hold a reference while they send. When the last reference goes, the
+// cell is handed to its home reactor's Reclaimer, which frees it once every
+// callback posted to the reactor before then has run — every message its
+// senders sent while they held their references.
+//
 // Lifecycle (all on the home reactor's thread):
 //   spawn → [start posted] → kRunning: on_start, then messages, a bounded
 //   batch per turn → terminate: on_stop, queued messages rejected, watchers
@@ -60,7 +68,9 @@ class ActorCell : public LiveActor {
   // ---- Any thread
   void ref() { refs_.fetch_add(1, std::memory_order_relaxed); }
   void unref() {
-    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) delete this;
+    if (refs_.fetch_sub(1, std::memory_order_acq_rel) == 1) {
+      last_reference_gone();
+    }
   }
   uint64_t id() const { return id_; }
   Reactor& home() const { return *home_; }
@@ -69,12 +79,12 @@ class ActorCell : public LiveActor {
   // Hands `envelope` to the actor through its home reactor: the ready queue
   // from the home thread, the inbound queue from anywhere else. One channel
   // per sending thread, so its messages arrive in the order sent. Takes
-  // ownership.
+  // ownership. The caller holds a reference.
   void send(Envelope* envelope);
 
   // Sends a small tell by value inside the posted callback itself, through the
   // same channel as send(): no envelope is allocated unless the actor has
-  // other mail or is busy when it arrives.
+  // other mail or is busy when it arrives. The caller holds a reference.
   template <typename A, typename M>
   void send_inline(M&& message, std::source_location where);
 
@@ -163,22 +173,35 @@ class ActorCell : public LiveActor {
   void notify_links(const ExitReason& reason);
   void reject_queued(const absl::Status& why);
   CellExtras& extras();
+  void last_reference_gone();
+  static void check_layout();
 
+  // The fields come in three groups, so that a message's sender and its
+  // receiver on another core never write to one cache line: what senders
+  // touch per message, what neither touches per message, and what the home
+  // thread touches per message. The middle group (padded) holds the other two
+  // a cache line apart; check_layout() makes sure.
+
+  // Senders, per message.
+  Reactor* home_;
   std::atomic<int> refs_{1};  // the actor's life; spawn adds the caller's
+  // Neither, per message.
+  uint32_t tasks_ = 0;  // started by start_task and not yet ended
+  uint64_t id_;
+  Runtime* runtime_;
+  std::unique_ptr<CellExtras> extras_;    // supervision, links: most have none
+  std::shared_ptr<Reclaimer> reclaimer_;  // home_'s, which frees the cell
+  std::byte cache_line_gap_[24];
+  // The home thread, per message.
+  Actor* actor_ = nullptr;
+  Mailbox mailbox_;
+  Envelope* in_progress_ = nullptr;  // a coroutine handler's message
+  uint32_t batch_;
   State state_ = State::kCreated;
   bool scheduled_ = false;  // a RunMailbox is queued on the home reactor
   bool handling_ = false;   // inside a handler (or on_start)
   bool busy_ = false;       // a coroutine handler is suspended
   bool stop_requested_ = false;
-  uint32_t tasks_ = 0;  // started by start_task and not yet ended
-  uint32_t batch_;
-  uint64_t id_;
-  Reactor* home_;
-  Runtime* runtime_;
-  Actor* actor_ = nullptr;
-  Mailbox mailbox_;
-  Envelope* in_progress_ = nullptr;     // a coroutine handler's message
-  std::unique_ptr<CellExtras> extras_;  // supervision, links: most have none
 };
 
 // Small enough to travel inside the reactor's callback (with the cell and the
@@ -188,26 +211,19 @@ inline constexpr bool kTravelsInline =
     sizeof(M) <= 16 &&
     alignof(M) <= 8 && std::is_nothrow_move_constructible_v<M>;
 
-// The posted callback of an inline tell. It holds a reference to the cell,
-// released after delivery or, dropped unrun, with the message.
+// The posted callback of an inline tell. It holds no reference to the cell,
+// which outlives it (see the header comment); dropped unrun, it destroys the
+// message without touching the cell.
 template <typename A, typename M>
 class InlineTell {
  public:
   template <typename Given>
   InlineTell(ActorCell* cell, std::source_location where, Given&& message)
       : cell_(cell), where_(where), message_(std::forward<Given>(message)) {}
-  InlineTell(InlineTell&& other) noexcept
-      : cell_(std::exchange(other.cell_, nullptr)),
-        where_(other.where_),
-        message_(std::move(other.message_)) {}
+  InlineTell(InlineTell&& other) noexcept = default;
   InlineTell& operator=(InlineTell&&) = delete;
-  ~InlineTell() {
-    if (cell_ != nullptr) cell_->unref();
-  }
   void operator()() {
-    ActorCell* cell = std::exchange(cell_, nullptr);
-    cell->receive_inline<A, M>(std::move(message_), where_);
-    cell->unref();
+    cell_->receive_inline<A, M>(std::move(message_), where_);
   }
 
  private:
@@ -219,7 +235,6 @@ class InlineTell {
 template <typename A, typename M>
 void ActorCell::send_inline(M&& message, std::source_location where) {
   using Message = std::remove_cvref_t<M>;
-  ref();  // the callback's
   home_->post(InlineTell<A, Message>(this, where, std::forward<M>(message)),
               where);
 }

@@ -172,6 +172,56 @@ TEST_P(LifecycleTest, AnActorSpawnedAsTheRuntimeStopsIsStillCleanedUp) {
   EXPECT_EQ(events.started.load(), events.stopped.load());
 }
 
+// Small tells travel without a reference to their actor's cell: the cell must
+// outlive every one still queued when its last reference goes. Here the
+// target stops halfway through a burst and the sender's reference, the last,
+// goes right after the burst; the rest of the burst then meets a stopped actor
+// (dropped, as tells to a stopped actor are). Under ASan, a cell freed too
+// early is a use after free, and one never freed a leak.
+struct Tick {};
+
+class Counter : public Actor {
+ public:
+  explicit Counter(std::atomic<int>* ticks) : ticks_(ticks) {}
+  void handle(Tick) { ++*ticks_; }
+  void handle(Quit) { stop(); }
+
+ private:
+  std::atomic<int>* ticks_;
+};
+
+struct Burst {
+  ActorRef<Counter> target;
+  std::promise<void>* delivered;
+};
+
+class Burster : public Actor {
+ public:
+  static constexpr int kHalf = 5000;
+  void handle(Burst burst) {
+    for (int i = 0; i < kHalf; ++i) burst.target.tell(Tick{});
+    burst.target.tell(Quit{});
+    for (int i = 0; i < kHalf; ++i) burst.target.tell(Tick{});
+    // From this thread to the target's reactor, behind the burst.
+    burst.target.reactor().post(
+        [delivered = burst.delivered] { delivered->set_value(); });
+  }  // the last reference to the target goes with `burst`
+};
+
+TEST_P(LifecycleTest, SmallTellsInFlightOutliveTheLastReferenceToTheirActor) {
+  std::atomic<int>& ticks = keep<std::atomic<int>>(0);
+  const size_t last = runtime_->size() - 1;
+  for (int round = 0; round < 20; ++round) {
+    auto target = spawn<Counter>(*runtime_, SpawnOptions::on(last), &ticks);
+    auto burster = spawn<Burster>(*runtime_, SpawnOptions::on(0));
+    std::promise<void> delivered;
+    std::future<void> done = delivered.get_future();
+    burster.tell(Burst{std::move(target), &delivered});
+    done.wait();
+    EXPECT_EQ(ticks.exchange(0), Burster::kHalf) << "round " << round;
+  }
+}
+
 INSTANTIATE_TEST_SUITE_P(Reactors, LifecycleTest, ::testing::Values(1, 2));
 
 }  // namespace

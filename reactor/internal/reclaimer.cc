@@ -1,0 +1,63 @@
+#include "reactor/internal/reclaimer.h"
+
+#include <utility>
+
+#include "reactor/reactor.h"
+
+namespace gale::internal {
+
+// The posted hand-over of one object. Dropped unrun (the reactor is being
+// destroyed), it frees the object.
+class Reclaimer::HandOver {
+ public:
+  HandOver(Reclaimer* reclaimer, Entry entry)
+      : reclaimer_(reclaimer), entry_(entry) {}
+  HandOver(HandOver&& other) noexcept
+      : reclaimer_(std::exchange(other.reclaimer_, nullptr)),
+        entry_(other.entry_) {}
+  HandOver& operator=(HandOver&&) = delete;
+  ~HandOver() {
+    if (reclaimer_ != nullptr) entry_.free(entry_.object);
+  }
+  void operator()() {
+    std::exchange(reclaimer_, nullptr)->arrived_.push_back(entry_);
+  }
+
+ private:
+  Reclaimer* reclaimer_;
+  Entry entry_;
+};
+
+void Reclaimer::reclaim(void* object, FreeFn free) {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    if (reactor_ != nullptr) {
+      reactor_->post(HandOver(this, Entry{object, free}));
+      return;
+    }
+  }
+  free(object);  // nothing queued on a reactor being destroyed will run
+}
+
+void Reclaimer::take_arrived() {
+  taken_.insert(taken_.end(), arrived_.begin(), arrived_.end());
+  arrived_.clear();
+}
+
+// A free may hand another object over (an actor cell drops its references to
+// others); that one arrives later, never in taken_ meanwhile.
+void Reclaimer::free_taken() {
+  for (const Entry& entry : taken_) entry.free(entry.object);
+  taken_.clear();
+}
+
+void Reclaimer::reactor_gone() {
+  {
+    std::lock_guard<std::mutex> lock(mutex_);
+    reactor_ = nullptr;
+  }
+  take_arrived();
+  free_taken();
+}
+
+}  // namespace gale::internal
