@@ -165,7 +165,10 @@ void Runtime::run_reactor_thread(Reactor& reactor) {
 // Shutdown's first phase, while every reactor still exists: suspended tasks
 // are destroyed (a coroutine handler before its actor), then the actors stop —
 // on_stop runs, queued asks fail. What they post to a sibling lands in a live
-// queue and is dropped with it in the second phase, which posts nothing.
+// queue and is dropped with it in the second phase, which posts nothing but
+// the hand-overs of actor cells whose last reference a dropped callback held
+// (reactor/internal/reclaimer.h: against a sibling being destroyed meanwhile,
+// its reclaimer's lock decides between posting and freeing at once).
 void Runtime::finish_work(Reactor& reactor) {
   internal::ReactorInternals::root_tasks(reactor).destroy_all();
   internal::terminate_live_actors();

@@ -95,9 +95,9 @@ Reactor::Reactor(ReactorOptions options,
                  std::unique_ptr<internal::Selector> selector,
                  std::unique_ptr<internal::Wakeup> wakeup)
     : options_(std::move(options)),
+      reclaimer_(std::make_shared<internal::Reclaimer>(*this)),
       selector_(std::move(selector)),
       wakeup_(std::move(wakeup)),
-      reclaimer_(std::make_shared<internal::Reclaimer>(*this)),
       now_(Clock::now()),
       last_poll_(now_) {
   if (!options_.on_exception) options_.on_exception = log_exception;
@@ -362,11 +362,9 @@ void Reactor::run_due_timers() {
   }
 }
 
-// Runs only what was ready when this phase began; callbacks they post wait a
-// turn.
-// One pass: the ready queue as it stands, then the inbound queue. What was
-// handed to the reclaimer before the pass is freed after it, if the inbound
-// queue was drained (see internal/reclaimer.h).
+// One pass: what was ready when it began (callbacks they post wait a turn),
+// then the inbound queue. What the reclaimer took at the pass's start is freed
+// at its end if the inbound queue came back short (internal/reclaimer.h).
 void Reactor::run_ready() {
   reclaimer_->begin_pass();
   for (size_t n = ready_.size(); n > 0; --n) {
@@ -375,14 +373,21 @@ void Reactor::run_ready() {
     invoke(work.fn, work.where);
     ready_.pop_front();
   }
-  if (run_inbound()) reclaimer_->end_pass_drained();
+  const size_t budget = reclaimer_->overdue() ? kOverdueInboundPerIteration
+                                              : kMaxInboundPerIteration;
+  if (run_inbound(budget)) {
+    reclaimer_->end_pass_drained();
+  } else {
+    reclaimer_->end_pass_undrained();
+  }
 }
 
 // True if a dequeue came back short: every post made before the call began
-// has run.
-bool Reactor::run_inbound() {
+// has run. The reclaimer counts on it: a try_dequeue_bulk without a consumer
+// token visits every producer before it returns short.
+bool Reactor::run_inbound(size_t budget) {
   size_t taken = 0;
-  while (taken < kMaxInboundPerIteration) {
+  while (taken < budget) {
     const size_t count =
         inbound_.try_dequeue_bulk(inbound_batch_.begin(), kInboundBatch);
     for (size_t i = 0; i < count; ++i) {

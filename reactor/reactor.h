@@ -221,6 +221,9 @@ class Reactor {
   // Most cross-thread callbacks taken from the inbound queue in one iteration.
   static constexpr size_t kInboundBatch = 256;
   static constexpr size_t kMaxInboundPerIteration = 16 * kInboundBatch;
+  // ... and when the reclaimer's objects are overdue (internal/reclaimer.h).
+  static constexpr size_t kOverdueInboundPerIteration =
+      16 * kMaxInboundPerIteration;
   // Cap on one wait, so a far-future timer never means an unbounded sleep
   // arithmetic.
   static constexpr Duration kMaxWait = std::chrono::hours(24);
@@ -243,7 +246,7 @@ class Reactor {
   void dispatch(std::span<const internal::ReadyEvent> events);
   void run_due_timers();
   void run_ready();
-  bool run_inbound();
+  bool run_inbound(size_t budget);
 
   // Runs one callback with the exception boundary and the slow-callback check.
   template <typename Fn>
@@ -255,6 +258,9 @@ class Reactor {
   absl::Status remove_registration(int fd, bool closing);
 
   ReactorOptions options_;
+  // Frees objects that callbacks queued here name without a reference.
+  // Before the queues, so that it outlives the hand-overs they drop.
+  std::shared_ptr<internal::Reclaimer> reclaimer_;
   std::unique_ptr<internal::Selector> selector_;
   internal::ReadyQueue ready_;
   TimerHeap timers_;
@@ -290,8 +296,6 @@ class Reactor {
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
   internal::RootTaskList root_tasks_;
-  // Frees objects that callbacks queued here name without a reference.
-  std::shared_ptr<internal::Reclaimer> reclaimer_;
 
   std::atomic<bool> stop_requested_{false};
   bool running_ = false;

@@ -27,6 +27,9 @@ struct CellExtras {
   std::vector<CellRef> children;
   std::vector<CellRef> watchers;
   std::vector<TaskHandle> tasks;  // start_task's, to cancel on stop
+  // A task's failure that waits for the handler running (see defer_failure).
+  std::exception_ptr deferred_failure;
+  std::source_location deferred_where;
 };
 
 namespace {
@@ -143,6 +146,8 @@ void ActorCell::check_layout() {
 // Every send was made while its sender held a reference, so all of them were
 // posted before this: the reclaimer frees the cell once they have run.
 void ActorCell::last_reference_gone() {
+  GALE_CHECK(reclaimer_ != nullptr,
+             "an actor cell's references went from zero back up");
   const std::shared_ptr<Reclaimer> reclaimer = std::move(reclaimer_);
   reclaimer->reclaim(this,
                      [](void* cell) { delete static_cast<ActorCell*>(cell); });
@@ -206,8 +211,9 @@ bool ActorCell::build_actor() {
   handling_ = false;
   if (failure) {
     on_failure(failure);
-  } else if (stop_requested_) {
-    terminate(absl::OkStatus());
+  } else {
+    if (failure_deferred_) apply_deferred_failure();
+    if (stop_requested_) terminate(absl::OkStatus());
   }
   return state_ == State::kRunning;
 }
@@ -361,7 +367,9 @@ void ActorCell::handle(Envelope* envelope) {
   if (pending.valid()) {
     busy_ = true;
     in_progress_ = envelope;
-    gale::spawn(*home_, await_handler(std::move(pending)));
+    // The reference is taken now, not when the frame first runs: by then the
+    // last other one may have gone (a cell must never come back from zero).
+    gale::spawn(*home_, await_handler(CellRef(this), std::move(pending)));
     return;
   }
   if (failure) {
@@ -375,13 +383,15 @@ void ActorCell::handle(Envelope* envelope) {
   } else {
     delete envelope;
   }
+  if (failure_deferred_) apply_deferred_failure();
   if (stop_requested_) terminate(absl::OkStatus());
 }
 
 // A coroutine handler: the mailbox waits until it finishes, then its
 // envelope (whose ask the handler's value completed) goes.
-Task<void> ActorCell::await_handler(Task<void> handler) {
-  CellRef self(this);  // a failure may terminate this cell
+Task<void> ActorCell::await_handler(
+    [[maybe_unused]] CellRef self,  // a failure may terminate this cell
+    Task<void> handler) {
   std::exception_ptr failure;
   try {
     co_await std::move(handler);
@@ -397,6 +407,7 @@ Task<void> ActorCell::await_handler(Task<void> handler) {
   }
   delete envelope;
   if (failure) supervise(failure, sent_from);
+  if (failure_deferred_) apply_deferred_failure();
   handler_finished();
 }
 
@@ -440,8 +451,34 @@ Task<void> ActorCell::own_task(Task<void> task, std::source_location where,
   } catch (...) {
     failure = std::current_exception();
   }
-  if (failure && cell->state_ == State::kRunning)
+  if (!failure || cell->state_ != State::kRunning) co_return;
+  if (cell->handling_ || cell->busy_) {
+    cell->defer_failure(failure, where);
+  } else {
     cell->on_failure(failure, where);
+  }
+}
+
+// A task failed while a handler of the actor runs or, a coroutine, waits:
+// supervising it now could restart or destroy the actor under that handler.
+// The first such failure is supervised once the handler is done.
+void ActorCell::defer_failure(std::exception_ptr error,
+                              std::source_location where) {
+  if (failure_deferred_) return;
+  CellExtras& links = extras();
+  links.deferred_failure = std::move(error);
+  links.deferred_where = where;
+  failure_deferred_ = true;
+}
+
+void ActorCell::apply_deferred_failure() {
+  failure_deferred_ = false;
+  // Ended meanwhile (its links, the failure with them, are gone): nothing to
+  // supervise.
+  if (state_ != State::kRunning || extras_ == nullptr) return;
+  const std::exception_ptr error =
+      std::exchange(extras_->deferred_failure, nullptr);
+  on_failure(error, extras_->deferred_where);
 }
 
 void ActorCell::task_ended() {

@@ -145,11 +145,13 @@ class ActorCell : public LiveActor {
   void schedule();
   void run_mailbox();
   void handle(Envelope* envelope);
-  Task<void> await_handler(Task<void> handler);
+  Task<void> await_handler(CellRef self, Task<void> handler);
   static Task<void> own_task(Task<void> task, std::source_location where,
                              TaskLease lease);
   void destroy_actor_when_tasks_end();
   void handler_finished();
+  void defer_failure(std::exception_ptr error, std::source_location where);
+  void apply_deferred_failure();
   // Reports `error` (naming `where` the failed message was sent from) and
   // applies the supervision policy.
   void on_failure(const std::exception_ptr& error,
@@ -202,6 +204,7 @@ class ActorCell : public LiveActor {
   bool handling_ = false;   // inside a handler (or on_start)
   bool busy_ = false;       // a coroutine handler is suspended
   bool stop_requested_ = false;
+  bool failure_deferred_ = false;  // see defer_failure
 };
 
 // Small enough to travel inside the reactor's callback (with the cell and the
@@ -260,6 +263,8 @@ void ActorCell::receive_inline(M&& message, std::source_location where) {
     report(failure, where);
     supervise(failure, where);
   }
+  if (failure_deferred_) [[unlikely]]
+    apply_deferred_failure();
   if (stop_requested_) terminate(absl::OkStatus());
 }
 

@@ -6,8 +6,12 @@
 
 namespace gale::internal {
 
-// The posted hand-over of one object. Dropped unrun (the reactor is being
-// destroyed), it frees the object.
+// The posted hand-over of one object. Dropped unrun by the reactor's
+// destructor, it frees the object. Dropped because the post itself failed
+// (out of memory), it must not — the object's messages may still be queued —
+// so the object leaks; that happens inside reclaim(), under the lock, which
+// is what makes reading reactor_ here safe (the destructor's case: on the
+// reactor's thread, after it cleared reactor_).
 class Reclaimer::HandOver {
  public:
   HandOver(Reclaimer* reclaimer, Entry entry)
@@ -17,7 +21,9 @@ class Reclaimer::HandOver {
         entry_(other.entry_) {}
   HandOver& operator=(HandOver&&) = delete;
   ~HandOver() {
-    if (reclaimer_ != nullptr) entry_.free(entry_.object);
+    if (reclaimer_ != nullptr && reclaimer_->reactor_ == nullptr) {
+      entry_.free(entry_.object);
+    }
   }
   void operator()() {
     std::exchange(reclaimer_, nullptr)->arrived_.push_back(entry_);

@@ -13,11 +13,16 @@
 // over its queues — the ready queue as it stands, then the inbound queue until
 // a dequeue comes back short — and frees it at the end of that pass: every
 // earlier post, whichever thread made it, was queued before the pass began.
-// A reactor holding objects to free does not go to sleep first. Once the
-// reactor is being destroyed, objects are freed at once (a hand-over dropped
-// unrun frees its object): callbacks dropped unrun must not touch what they
-// name. The Reclaimer is shared (std::shared_ptr) between the reactor and the
-// objects that may outlive it.
+// (That takes a dequeue that sweeps every producer of the queue and comes
+// back short: Reactor::run_inbound's try_dequeue_bulk without a consumer
+// token.) A reactor holding objects to free does not go to sleep first, and
+// one whose inbound queue has not come back short for several passes while
+// objects wait lets a pass dequeue further, so that a steady stream delays
+// frees rather than stopping them; a stream that never lets up keeps them
+// waiting. Once the reactor is being destroyed, objects are freed at once (a
+// hand-over dropped unrun frees its object): callbacks dropped unrun must not
+// touch what they name. The Reclaimer is shared (std::shared_ptr) between the
+// reactor and the objects that may outlive it.
 //
 // Thread contract: reclaim() is thread-safe; the rest is for the reactor
 // (its thread, and its destructor).
@@ -53,8 +58,16 @@ class Reclaimer {
   // End of a pass whose inbound dequeue came back short: frees what
   // begin_pass took.
   void end_pass_drained() {
+    undrained_passes_ = 0;
     if (!taken_.empty()) free_taken();
   }
+  // End of a pass that left callbacks in the inbound queue.
+  void end_pass_undrained() {
+    if (!taken_.empty()) ++undrained_passes_;
+  }
+  // Objects have waited through kPatientPasses passes that did not drain
+  // the inbound queue: the next pass should dequeue further.
+  bool overdue() const { return undrained_passes_ >= kPatientPasses; }
   // Objects are waiting for a pass: the reactor must not sleep.
   bool waiting() const { return !arrived_.empty() || !taken_.empty(); }
   // The reactor's destructor, first thing: frees what waits, and from now on
@@ -62,6 +75,8 @@ class Reclaimer {
   void reactor_gone();
 
  private:
+  static constexpr int kPatientPasses = 8;
+
   struct Entry {
     void* object;
     FreeFn free;
@@ -71,9 +86,12 @@ class Reclaimer {
   void free_taken();
 
   std::mutex mutex_;  // held while posting, so the reactor cannot go meanwhile
-  Reactor* reactor_;  // guarded by mutex_; null once it is going
+  // Null once the reactor is going. Written under mutex_ by the reactor's
+  // thread; read under mutex_, or by that thread.
+  Reactor* reactor_;
   std::vector<Entry> arrived_;  // the reactor's thread
   std::vector<Entry> taken_;    // the reactor's thread
+  int undrained_passes_ = 0;    // the reactor's thread
 };
 
 }  // namespace internal

@@ -3,7 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <atomic>
+#include <chrono>
 #include <future>
+#include <memory>
 #include <string>
 #include <thread>
 #include <vector>
@@ -220,6 +222,70 @@ TEST_P(LifecycleTest, SmallTellsInFlightOutliveTheLastReferenceToTheirActor) {
     done.wait();
     EXPECT_EQ(ticks.exchange(0), Burster::kHalf) << "round " << round;
   }
+}
+
+// The cell goes while the runtime runs, not only with its reactor: the spawn
+// argument it keeps (for restarts) is a token whose deleter says so.
+class StopsOnQuit : public Actor {
+ public:
+  explicit StopsOnQuit(const std::shared_ptr<int>& /*token*/) {}
+  void handle(Tick) {}
+  void handle(Quit) { stop(); }
+};
+
+TEST_P(LifecycleTest, ACellIsFreedWhileTheRuntimeRuns) {
+  const size_t last = runtime_->size() - 1;
+  for (int round = 0; round < 5; ++round) {
+    std::promise<void> destroyed;
+    std::future<void> freed = destroyed.get_future();
+    std::shared_ptr<int> token(new int(round), [&destroyed](int* value) {
+      delete value;
+      destroyed.set_value();
+    });
+    {
+      auto target = spawn<StopsOnQuit>(*runtime_, SpawnOptions::on(last),
+                                       std::move(token));
+      for (int i = 0; i < 1000; ++i) target.tell(Tick{});
+      target.tell(Quit{});
+      for (int i = 0; i < 1000; ++i) target.tell(Tick{});
+    }  // the last reference
+    // A failure is a cell kept until the runtime goes, not a hang.
+    EXPECT_EQ(freed.wait_for(std::chrono::seconds(10)),
+              std::future_status::ready)
+        << "round " << round;
+  }
+}
+
+// The last reference goes on a third thread, while the tells of another
+// (through another producer of the home reactor's queue) are still queued
+// for the stopped actor.
+struct DeadBurst {
+  ActorRef<Counter> target;
+  std::promise<void>* posted;
+};
+
+class DeadBurster : public Actor {
+ public:
+  void handle(DeadBurst burst) {
+    for (int i = 0; i < 20000; ++i) burst.target.tell(Tick{});
+    burst.target = {};
+    burst.posted->set_value();
+  }
+};
+
+TEST_P(LifecycleTest, TheLastReferenceMayGoOnAThirdThread) {
+  std::atomic<int>& ticks = keep<std::atomic<int>>(0);
+  const size_t last = runtime_->size() - 1;
+  for (int round = 0; round < 20; ++round) {
+    auto target = spawn<Counter>(*runtime_, SpawnOptions::on(last), &ticks);
+    EXPECT_EQ(failure_of(target.ask(Quit{})), absl::StatusCode::kOk);
+    auto burster = spawn<DeadBurster>(*runtime_, SpawnOptions::on(0));
+    std::promise<void> posted;
+    burster.tell(DeadBurst{target, &posted});
+    posted.get_future().wait();
+    target = {};  // the last reference, from this thread
+  }
+  EXPECT_EQ(ticks.load(), 0);
 }
 
 INSTANTIATE_TEST_SUITE_P(Reactors, LifecycleTest, ::testing::Values(1, 2));

@@ -205,6 +205,51 @@ TEST_P(TaskTest, StopFromOutsideCancelsTheTaskBeforeTheActorGoes) {
   EXPECT_EQ(failure_of(actor.ask(Probe{})), absl::StatusCode::kUnavailable);
 }
 
+// ---- A task that throws while a coroutine handler waits -------------------
+
+struct SlowWork {};
+
+// Its handler starts a task that throws, then waits until the task has run:
+// the failure comes while the handler is suspended, and its supervision
+// (here the default: a restart, on_stop then a fresh instance) must wait for
+// the handler, whose frame uses the actor.
+class FailsWhileBusy : public Actor {
+ public:
+  explicit FailsWhileBusy(Log* log) : log_(log) {}
+  void on_stop() override { log_->add("on_stop"); }
+  Task<int> handle(SlowWork) {
+    start_task(fail_soon());
+    while (!task_failed_) co_await sleep(std::chrono::milliseconds(1));
+    log_->add("handler done");
+    co_return answer_;
+  }
+  int handle(Probe) { return 1; }
+
+ private:
+  Task<void> fail_soon() {
+    co_await yield();
+    task_failed_ = true;
+    throw std::runtime_error("boom while a handler waits");
+  }
+
+  Log* log_;
+  bool task_failed_ = false;
+  int answer_ = 7;
+};
+
+TEST_P(TaskTest, ATaskThatThrowsWhileAHandlerWaitsIsSupervisedAfterIt) {
+  Log& log = keep<Log>();
+  ::testing::internal::CaptureStderr();
+  auto actor = spawn<FailsWhileBusy>(*runtime_, &log);
+  EXPECT_EQ(actor.ask(SlowWork{}).get(), 7);
+  EXPECT_EQ(actor.ask(Probe{}).get(), 1);  // the restarted actor answers
+  const std::string reported = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(reported.find("boom while a handler waits"), std::string::npos)
+      << reported;
+  EXPECT_EQ(log.events(),
+            (std::vector<std::string>{"handler done", "on_stop"}));
+}
+
 // ---- A task that throws ---------------------------------------------------
 
 class Thrower : public Actor {
