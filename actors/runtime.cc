@@ -166,9 +166,12 @@ void Runtime::run_reactor_thread(Reactor& reactor) {
 // are destroyed (a coroutine handler before its actor), then the actors stop —
 // on_stop runs, queued asks fail. What they post to a sibling lands in a live
 // queue and is dropped with it in the second phase, which posts nothing but
-// the hand-overs of actor cells whose last reference a dropped callback held
+// the hand-overs of actor cells whose last reference went with something
+// dropped — a callback, or another cell and its spawn arguments
 // (reactor/internal/reclaimer.h: against a sibling being destroyed meanwhile,
-// its reclaimer's lock decides between posting and freeing at once).
+// its reclaimer's lock decides between posting and freeing at once). Cells
+// handed over in this phase, to reactors that will not run again, are freed
+// as those reactors drop their queues.
 void Runtime::finish_work(Reactor& reactor) {
   internal::ReactorInternals::root_tasks(reactor).destroy_all();
   internal::terminate_live_actors();

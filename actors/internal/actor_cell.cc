@@ -209,12 +209,8 @@ bool ActorCell::build_actor() {
     failure = std::current_exception();
   }
   handling_ = false;
-  if (failure) {
-    on_failure(failure);
-  } else {
-    if (failure_deferred_) apply_deferred_failure();
-    if (stop_requested_) terminate(absl::OkStatus());
-  }
+  if (failure) on_failure(failure);
+  after_handler();
   return state_ == State::kRunning;
 }
 
@@ -383,8 +379,7 @@ void ActorCell::handle(Envelope* envelope) {
   } else {
     delete envelope;
   }
-  if (failure_deferred_) apply_deferred_failure();
-  if (stop_requested_) terminate(absl::OkStatus());
+  after_handler();
 }
 
 // A coroutine handler: the mailbox waits until it finishes, then its
@@ -453,6 +448,7 @@ Task<void> ActorCell::own_task(Task<void> task, std::source_location where,
   }
   if (!failure || cell->state_ != State::kRunning) co_return;
   if (cell->handling_ || cell->busy_) {
+    cell->report(failure, where);
     cell->defer_failure(failure, where);
   } else {
     cell->on_failure(failure, where);
@@ -461,7 +457,9 @@ Task<void> ActorCell::own_task(Task<void> task, std::source_location where,
 
 // A task failed while a handler of the actor runs or, a coroutine, waits:
 // supervising it now could restart or destroy the actor under that handler.
-// The first such failure is supervised once the handler is done.
+// It was reported at once; the first such failure is supervised once the
+// handler is done (after_handler), unless the handler's own failure restarted
+// or ended the actor first, or it asked for a stop, which wins.
 void ActorCell::defer_failure(std::exception_ptr error,
                               std::source_location where) {
   if (failure_deferred_) return;
@@ -471,6 +469,13 @@ void ActorCell::defer_failure(std::exception_ptr error,
   failure_deferred_ = true;
 }
 
+// After a handler (or on_start): the task failure that waited for it, then
+// the stop it asked for.
+void ActorCell::after_handler() {
+  if (failure_deferred_) apply_deferred_failure();
+  if (stop_requested_) terminate(absl::OkStatus());
+}
+
 void ActorCell::apply_deferred_failure() {
   failure_deferred_ = false;
   // Ended meanwhile (its links, the failure with them, are gone): nothing to
@@ -478,7 +483,7 @@ void ActorCell::apply_deferred_failure() {
   if (state_ != State::kRunning || extras_ == nullptr) return;
   const std::exception_ptr error =
       std::exchange(extras_->deferred_failure, nullptr);
-  on_failure(error, extras_->deferred_where);
+  if (!stop_requested_) supervise(error, extras_->deferred_where);
 }
 
 void ActorCell::task_ended() {
@@ -603,6 +608,9 @@ void ActorCell::restart() {
     extras_->children.clear();
   }
   stop_requested_ = false;
+  // A task failure that waited for a handler belonged to the old instance.
+  failure_deferred_ = false;
+  if (extras_ != nullptr) extras_->deferred_failure = nullptr;
   if (build_actor() && !mailbox_.empty() && !scheduled_) schedule();
 }
 

@@ -151,6 +151,7 @@ class ActorCell : public LiveActor {
   void destroy_actor_when_tasks_end();
   void handler_finished();
   void defer_failure(std::exception_ptr error, std::source_location where);
+  void after_handler();
   void apply_deferred_failure();
   // Reports `error` (naming `where` the failed message was sent from) and
   // applies the supervision policy.
@@ -179,12 +180,13 @@ class ActorCell : public LiveActor {
   static void check_layout();
 
   // The fields come in three groups, so that a message's sender and its
-  // receiver on another core never write to one cache line: what senders
-  // touch per message, what neither touches per message, and what the home
+  // receiver on another core never share a written cache line: what senders
+  // touch (per message they read home_; refs_ changes as references are
+  // copied and dropped), what neither touches per message, and what the home
   // thread touches per message. The middle group (padded) holds the other two
   // a cache line apart; check_layout() makes sure.
 
-  // Senders, per message.
+  // Senders.
   Reactor* home_;
   std::atomic<int> refs_{1};  // the actor's life; spawn adds the caller's
   // Neither, per message.
@@ -263,9 +265,8 @@ void ActorCell::receive_inline(M&& message, std::source_location where) {
     report(failure, where);
     supervise(failure, where);
   }
-  if (failure_deferred_) [[unlikely]]
-    apply_deferred_failure();
-  if (stop_requested_) terminate(absl::OkStatus());
+  if (failure_deferred_ || stop_requested_) [[unlikely]]
+    after_handler();
 }
 
 // The cell of an actor of type A spawned with arguments Args.

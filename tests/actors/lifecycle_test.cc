@@ -176,10 +176,10 @@ TEST_P(LifecycleTest, AnActorSpawnedAsTheRuntimeStopsIsStillCleanedUp) {
 
 // Small tells travel without a reference to their actor's cell: the cell must
 // outlive every one still queued when its last reference goes. Here the
-// target stops halfway through a burst and the sender's reference, the last,
-// goes right after the burst; the rest of the burst then meets a stopped actor
-// (dropped, as tells to a stopped actor are). Under ASan, a cell freed too
-// early is a use after free, and one never freed a leak.
+// target stops halfway through a burst and the sender's reference goes right
+// after the burst (the last, or the actor's own life goes after it); the rest
+// of the burst then meets a stopped actor (dropped, as tells to a stopped
+// actor are). Under ASan, a cell freed too early is a use after free.
 struct Tick {};
 
 class Counter : public Actor {
@@ -215,6 +215,9 @@ TEST_P(LifecycleTest, SmallTellsInFlightOutliveTheLastReferenceToTheirActor) {
   const size_t last = runtime_->size() - 1;
   for (int round = 0; round < 20; ++round) {
     auto target = spawn<Counter>(*runtime_, SpawnOptions::on(last), &ticks);
+    // Started before the burst, which comes through another channel.
+    EXPECT_EQ(failure_of(target.ask(Tick{})), absl::StatusCode::kOk);
+    ticks = 0;
     auto burster = spawn<Burster>(*runtime_, SpawnOptions::on(0));
     std::promise<void> delivered;
     std::future<void> done = delivered.get_future();
@@ -236,11 +239,12 @@ class StopsOnQuit : public Actor {
 TEST_P(LifecycleTest, ACellIsFreedWhileTheRuntimeRuns) {
   const size_t last = runtime_->size() - 1;
   for (int round = 0; round < 5; ++round) {
-    std::promise<void> destroyed;
-    std::future<void> freed = destroyed.get_future();
-    std::shared_ptr<int> token(new int(round), [&destroyed](int* value) {
+    // Shared with the deleter, which may run after a failed wait.
+    auto destroyed = std::make_shared<std::promise<void>>();
+    std::future<void> freed = destroyed->get_future();
+    std::shared_ptr<int> token(new int(round), [destroyed](int* value) {
       delete value;
-      destroyed.set_value();
+      destroyed->set_value();
     });
     {
       auto target = spawn<StopsOnQuit>(*runtime_, SpawnOptions::on(last),

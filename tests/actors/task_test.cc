@@ -207,7 +207,9 @@ TEST_P(TaskTest, StopFromOutsideCancelsTheTaskBeforeTheActorGoes) {
 
 // ---- A task that throws while a coroutine handler waits -------------------
 
-struct SlowWork {};
+struct SlowWork {
+  bool then_throw = false;
+};
 
 // Its handler starts a task that throws, then waits until the task has run:
 // the failure comes while the handler is suspended, and its supervision
@@ -217,10 +219,11 @@ class FailsWhileBusy : public Actor {
  public:
   explicit FailsWhileBusy(Log* log) : log_(log) {}
   void on_stop() override { log_->add("on_stop"); }
-  Task<int> handle(SlowWork) {
+  Task<int> handle(SlowWork work) {
     start_task(fail_soon());
     while (!task_failed_) co_await sleep(std::chrono::milliseconds(1));
     log_->add("handler done");
+    if (work.then_throw) throw std::runtime_error("the handler fails too");
     co_return answer_;
   }
   int handle(Probe) { return 1; }
@@ -245,6 +248,23 @@ TEST_P(TaskTest, ATaskThatThrowsWhileAHandlerWaitsIsSupervisedAfterIt) {
   EXPECT_EQ(actor.ask(Probe{}).get(), 1);  // the restarted actor answers
   const std::string reported = ::testing::internal::GetCapturedStderr();
   EXPECT_NE(reported.find("boom while a handler waits"), std::string::npos)
+      << reported;
+  EXPECT_EQ(log.events(),
+            (std::vector<std::string>{"handler done", "on_stop"}));
+}
+
+// The handler fails too: its failure restarts the actor, and the task's,
+// which belonged to the old instance, does not restart the new one again.
+TEST_P(TaskTest, AHandlerFailingAfterItsTaskMakesOneRestart) {
+  Log& log = keep<Log>();
+  ::testing::internal::CaptureStderr();
+  auto actor = spawn<FailsWhileBusy>(*runtime_, &log);
+  EXPECT_THROW(actor.ask(SlowWork{true}).get(), std::runtime_error);
+  EXPECT_EQ(actor.ask(Probe{}).get(), 1);
+  const std::string reported = ::testing::internal::GetCapturedStderr();
+  EXPECT_NE(reported.find("boom while a handler waits"), std::string::npos)
+      << reported;
+  EXPECT_NE(reported.find("the handler fails too"), std::string::npos)
       << reported;
   EXPECT_EQ(log.events(),
             (std::vector<std::string>{"handler done", "on_stop"}));

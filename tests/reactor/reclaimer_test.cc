@@ -42,11 +42,11 @@ void free_tracked(void* object) {
 }
 
 // The posts and the hand-over come from two threads, so through two producers
-// of the inbound queue, which a dequeue takes in no set order (the newer
-// first, as it happens): the hand-over may run before the posts. And there are
-// more posts than one pass takes (than eight passes take, and an overdue
-// pass then takes more), so the free must wait for a pass that drained the
-// queue.
+// of the inbound queue, which a dequeue takes in no set order: the hand-over
+// may run before the posts (with moodycamel's producer list, newest first, it
+// does). And there are more posts than one pass takes (than eight passes
+// take, and overdue passes then take more), so the free must wait for a pass
+// that drained the queue.
 TEST_P(ReclaimerTest, WaitsForEveryCallbackOtherThreadsPostedBefore) {
   constexpr int kPosts = 100000;
   Tracked tracked;
@@ -62,7 +62,7 @@ TEST_P(ReclaimerTest, WaitsForEveryCallbackOtherThreadsPostedBefore) {
   });
   reclaiming.join();
   EXPECT_FALSE(tracked.freed) << "freed before the reactor ran";
-  reactor().run();
+  EXPECT_TRUE(reactor().run_until(Clock::now() + std::chrono::seconds(10)));
   EXPECT_TRUE(tracked.freed);
   EXPECT_EQ(tracked.touched_when_freed, kPosts);
 }
@@ -97,11 +97,12 @@ TEST_P(ReclaimerTest, AfterTheReactorIsGoneFreesAtOnce) {
 TEST_P(ReclaimerTest, WhatWaitsIsFreedWhenTheReactorGoes) {
   Tracked waiting;
   Tracked handed_over_by_a_dropped_callback;
-  std::shared_ptr<Reclaimer> reclaimer = ReactorReclaimer::of(reactor());
+  Reclaimer* reclaimer = ReactorReclaimer::of(reactor()).get();
   reclaimer->reclaim(&waiting, free_tracked);
 
   // A callback dropped unrun with the reactor hands its object over as it
-  // goes: after the queues, so still freed.
+  // goes: the reactor's reclaimer (the only owner here) outlives its queues,
+  // and frees it at once.
   struct HandsOverWhenDropped {
     Reclaimer* reclaimer;
     Tracked* tracked;
@@ -115,8 +116,8 @@ TEST_P(ReclaimerTest, WhatWaitsIsFreedWhenTheReactorGoes) {
     void operator()() { tracked = nullptr; }
   };
   std::thread poster([&] {
-    reactor().post(HandsOverWhenDropped(reclaimer.get(),
-                                        &handed_over_by_a_dropped_callback));
+    reactor().post(
+        HandsOverWhenDropped(reclaimer, &handed_over_by_a_dropped_callback));
   });
   poster.join();
   EXPECT_FALSE(waiting.freed);
@@ -156,9 +157,9 @@ TEST_P(ReclaimerTest, AFreeMayHandOverAnother) {
 }
 
 // Objects written by callbacks that one thread posts, handed over by another
-// (each through a producer of its own) while the posts continue: under TSan,
-// each free must see every write of the callbacks posted before its
-// hand-over; under ASan, no callback may touch a freed object.
+// (each through a producer of its own) while the posts continue: each free
+// must come after the callbacks posted before its hand-over (counted), and
+// none after it (ASan); TSan checks the handing between the two threads.
 constexpr int kRacedObjects = 2000;
 constexpr int kTouchesEach = 3;
 
@@ -206,7 +207,7 @@ TEST_P(ReclaimerTest, FreesRaceNothingWhilePostsContinue) {
       reclaimer->reclaim(counted, free_counted);
     }
   });
-  reactor().run();
+  EXPECT_TRUE(reactor().run_until(Clock::now() + std::chrono::seconds(10)));
   poster.join();
   reclaiming.join();
   t_tally = nullptr;
