@@ -170,8 +170,9 @@ void Runtime::run_reactor_thread(Reactor& reactor) {
 // dropped — a callback, or another cell and its spawn arguments
 // (reactor/internal/reclaimer.h: against a sibling being destroyed meanwhile,
 // its reclaimer's lock decides between posting and freeing at once). Cells
-// handed over in this phase, to reactors that will not run again, are freed
-// as those reactors drop their queues.
+// handed over in either phase to reactors that will not run again are freed
+// as those reactors are destroyed: first thing if handed over on their own
+// thread, as they drop their queues otherwise.
 void Runtime::finish_work(Reactor& reactor) {
   internal::ReactorInternals::root_tasks(reactor).destroy_all();
   internal::terminate_live_actors();

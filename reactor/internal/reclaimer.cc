@@ -35,6 +35,16 @@ class Reclaimer::HandOver {
 };
 
 void Reclaimer::reclaim(void* object, FreeFn free) {
+  // From the reactor's own thread, while it is not being destroyed (only
+  // this thread clears reactor_): straight to the next pass — what this
+  // thread posted before is queued ahead of it, and what others posted
+  // before is drained by that pass as by any. No lock, no post.
+  if (Reactor* here = Reactor::current();
+      here != nullptr && ReactorReclaimer::of(*here).get() == this &&
+      reactor_ != nullptr) {
+    arrived_.push_back(Entry{object, free});
+    return;
+  }
   {
     std::lock_guard<std::mutex> lock(mutex_);
     if (reactor_ != nullptr) {

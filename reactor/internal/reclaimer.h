@@ -8,11 +8,13 @@
 //   reclaimer->reclaim(cell, [](void* p) { delete static_cast<Cell*>(p); });
 //
 // The free runs on the reactor's thread after every callback posted to the
-// reactor before the reclaim() call has run. reclaim() posts the hand-over;
-// when it has run, the reactor takes the object at the start of its next pass
-// over its queues — the ready queue as it stands, then the inbound queue until
-// a dequeue comes back short — and frees it at the end of that pass: every
-// earlier post, whichever thread made it, was queued before the pass began.
+// reactor before the reclaim() call has run. reclaim() posts the hand-over
+// (on the reactor's own thread it need not: the object goes straight to the
+// hand-overs that arrived); when it has run, the reactor takes the object at
+// the start of its next pass over its queues — the ready queue as it stands,
+// then the inbound queue until a dequeue comes back short — and frees it at
+// the end of that pass: every earlier post, whichever thread made it, was
+// queued before the pass began.
 // (That takes a dequeue that sweeps every producer of the queue and comes
 // back short: Reactor::run_inbound's try_dequeue_bulk without a consumer
 // token.) A reactor holding objects to free does not go to sleep first. Once
