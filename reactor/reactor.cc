@@ -375,11 +375,7 @@ void Reactor::run_ready() {
   }
   const size_t budget = reclaimer_->overdue() ? kOverdueInboundPerIteration
                                               : kMaxInboundPerIteration;
-  if (run_inbound(budget)) {
-    reclaimer_->end_pass_drained();
-  } else {
-    reclaimer_->end_pass_undrained();
-  }
+  reclaimer_->end_pass(run_inbound(budget));
 }
 
 // True if a dequeue came back short: every post made before the call began

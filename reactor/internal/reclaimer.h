@@ -66,15 +66,16 @@ class Reclaimer {
   void begin_pass() {
     if (!arrived_.empty()) take_arrived();
   }
-  // End of a pass whose inbound dequeue came back short: frees what
-  // begin_pass took.
-  void end_pass_drained() {
+  // End of a pass: if its inbound dequeue came back short (`drained`), frees
+  // what begin_pass took; if not, counts towards overdue().
+  void end_pass(bool drained) {
+    if (taken_.empty()) return;
+    if (!drained) {
+      ++undrained_passes_;
+      return;
+    }
     undrained_passes_ = 0;
-    if (!taken_.empty()) free_taken();
-  }
-  // End of a pass that left callbacks in the inbound queue.
-  void end_pass_undrained() {
-    if (!taken_.empty()) ++undrained_passes_;
+    free_taken();
   }
   // Objects have waited through kPatientPasses passes that did not drain
   // the inbound queue: the next pass should dequeue further.

@@ -41,6 +41,18 @@ void free_tracked(void* object) {
   if (tracked->stop_when_freed != nullptr) tracked->stop_when_freed->stop();
 }
 
+// Posts `count` callbacks that touch `tracked` from a thread of its own, and
+// returns once they are all queued.
+void post_touches_from_another_thread(Reactor& reactor, Tracked& tracked,
+                                      int count) {
+  std::thread poster([&] {
+    for (int i = 0; i < count; ++i) {
+      reactor.post([&tracked] { ++tracked.touched; });
+    }
+  });
+  poster.join();
+}
+
 // The posts and the hand-over come from two threads, so through two producers
 // of the inbound queue, which a dequeue takes in no set order: the hand-over
 // may run before the posts (with moodycamel's producer list, newest first, it
@@ -51,12 +63,7 @@ TEST_P(ReclaimerTest, WaitsForEveryCallbackOtherThreadsPostedBefore) {
   constexpr int kPosts = 100000;
   Tracked tracked;
   tracked.stop_when_freed = &reactor();
-  std::thread poster([&] {
-    for (int i = 0; i < kPosts; ++i) {
-      reactor().post([&tracked] { ++tracked.touched; });
-    }
-  });
-  poster.join();
+  post_touches_from_another_thread(reactor(), tracked, kPosts);
   std::thread reclaiming([&] {
     ReactorReclaimer::of(reactor())->reclaim(&tracked, free_tracked);
   });
@@ -73,12 +80,7 @@ TEST_P(ReclaimerTest, FromItsOwnThreadWaitsForEveryCallbackPostedBefore) {
   constexpr int kPosts = 10000;
   Tracked tracked;
   tracked.stop_when_freed = &reactor();
-  std::thread poster([&] {
-    for (int i = 0; i < kPosts; ++i) {
-      reactor().post([&tracked] { ++tracked.touched; });
-    }
-  });
-  poster.join();
+  post_touches_from_another_thread(reactor(), tracked, kPosts);
   reactor().post([&tracked] { ++tracked.touched; });
   ReactorReclaimer::of(reactor())->reclaim(&tracked, free_tracked);
   EXPECT_TRUE(reactor().run_until(Clock::now() + std::chrono::seconds(10)));
