@@ -119,16 +119,13 @@ class StreamState {
     reader_ = reader;
     buffer_.release();  // an idle connection holds no read buffer
     want(kReadable);
-    if (read_timeout_ > Duration::zero()) {
-      read_timer_ =
-          reactor_.call_later(read_timeout_, [this] { on_read_timeout(); });
-    }
+    if (read_timeout_ > Duration::zero()) arm_read_timer(*reader);
   }
 
+  // The wait's timer stays armed when it ends: the next wait, or the timer
+  // firing, sorts it out (see arm_read_timer).
   void forget_reader(ReadAwaiter* reader) {
-    if (reader_ != reader) return;
-    reader_ = nullptr;
-    cancel_read_timer();
+    if (reader_ == reader) reader_ = nullptr;
   }
 
   // ---- Writing
@@ -486,7 +483,6 @@ class StreamState {
       reader_ = reader;
       return;
     }
-    cancel_read_timer();
     reader->finish(*std::move(answer), /*resume_now=*/true);
   }
 
@@ -498,11 +494,39 @@ class StreamState {
     std::exchange(writer_, nullptr)->finish(sent, /*resume_now=*/true);
   }
 
+  // A read timer is lazy (nginx's rule): a wait that ends leaves it armed, and
+  // a wait that starts while it is armed, due no later than the new deadline,
+  // keeps it. A connection that reads request after request with a timeout
+  // then schedules one timer per timeout rather than a schedule and a cancel
+  // per read. The cost: a timer that fires when no wait needs it, once.
+  void arm_read_timer(ReadAwaiter& reader) {
+    reader.timeout_ = read_timeout_;
+    reader.deadline_ = saturating_add(Clock::now(), read_timeout_);
+    if (read_timer_.valid()) {
+      const std::optional<TimePoint> armed =
+          reactor_.timer_deadline(read_timer_);
+      if (armed.has_value() && *armed <= reader.deadline_) return;
+      cancel_read_timer();
+    }
+    schedule_read_timer(reader.deadline_);
+  }
+
+  void schedule_read_timer(TimePoint deadline) {
+    read_timer_ = reactor_.call_at(deadline, [this] { on_read_timeout(); });
+  }
+
+  // Fires at the deadline of some wait, maybe one that ended: times out the
+  // wait in progress if its own deadline has come, or moves to it.
   void on_read_timeout() {
     read_timer_ = {};  // fired
-    if (ReadAwaiter* reader = std::exchange(reader_, nullptr)) {
-      reader->finish(read_timed_out(read_timeout_), /*resume_now=*/true);
+    ReadAwaiter* reader = reader_;
+    if (reader == nullptr || reader->deadline_ == TimePoint::max()) return;
+    if (Clock::now() < reader->deadline_) {
+      schedule_read_timer(reader->deadline_);
+      return;
     }
+    reader_ = nullptr;
+    reader->finish(read_timed_out(reader->timeout_), /*resume_now=*/true);
   }
 
   // The status of a read that timed out. Built once per thread and timeout
@@ -556,7 +580,8 @@ class StreamState {
   DrainAwaiter* writer_ = nullptr;
   // Not a OneShotTimer, which carries a reactor pointer of its own: 8 bytes
   // this 248-byte budget has not got (the stream has reactor_).
-  TimerId read_timer_{};  // valid while a read waits with a timeout
+  TimerId
+      read_timer_{};  // armed by a wait with a timeout, maybe one that ended
   bool* destroyed_flag_ = nullptr;
   CloseHook close_hook_ = nullptr;
   void* close_context_ = nullptr;

@@ -248,6 +248,9 @@ class ReadAwaiter final : public SuspendPoint {
   StreamState* stream_;
   ReadRequest request_;
   absl::StatusOr<std::string_view> result_;
+  // This wait's read timeout and when it runs out (max: no timeout).
+  Duration timeout_ = Duration::zero();
+  TimePoint deadline_ = TimePoint::max();
   bool waiting_ = false;
 };
 

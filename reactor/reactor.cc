@@ -183,6 +183,11 @@ TimerId Reactor::call_later(Duration delay, Callback fn,
                           where);
 }
 
+std::optional<TimePoint> Reactor::timer_deadline(TimerId id) const {
+  assert_in_loop_thread();
+  return timers_.deadline_of(id);
+}
+
 bool Reactor::cancel(TimerId id) {
   assert_in_loop_thread();
   const bool cancelled = timers_.cancel(id);

@@ -138,6 +138,11 @@ class Reactor {
   // thread only.
   bool cancel(TimerId id);
 
+  // When a pending timer is due; nullopt once it fired or was cancelled. Lets
+  // an owner keep a timer armed across waits and move its deadline only when
+  // it must (nginx's lazy timers). Reactor thread only.
+  std::optional<TimePoint> timer_deadline(TimerId id) const;
+
   // ---- File descriptors
   // ---------------------------------------------------------------
 

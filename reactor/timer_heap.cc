@@ -21,9 +21,10 @@ TimerId TimerHeap::schedule(TimePoint deadline, Callback fn,
   Slot& s = slot_at(slot);
   s.sequence = sequence;
   s.in_heap = true;
+  s.deadline_ns = to_ns(deadline);
   s.work.fn = std::move(fn);
   s.work.where = where;
-  heap_.push_back(Entry{to_ns(deadline), sequence, slot});
+  heap_.push_back(Entry{s.deadline_ns, sequence, slot});
   std::push_heap(heap_.begin(), heap_.end(), later);
   ++pending_;
   return TimerId(slot, sequence);
@@ -51,6 +52,14 @@ bool TimerHeap::cancel(TimerId id) {
     maybe_compact();
   }
   return true;
+}
+
+std::optional<TimePoint> TimerHeap::deadline_of(TimerId id) const {
+  if (!id.valid() || id.slot_ >= slot_count_) return std::nullopt;
+  const Slot& slot = slot_at(id.slot_);
+  if (slot.sequence != id.sequence_ || !slot.in_heap) return std::nullopt;
+  return TimePoint(std::chrono::duration_cast<Duration>(
+      std::chrono::nanoseconds(slot.deadline_ns)));
 }
 
 size_t TimerHeap::pop_due(TimePoint now, std::vector<TimerId>& due) {

@@ -70,6 +70,10 @@ class TimerHeap {
   // fired, was cancelled, or was taken.
   bool cancel(TimerId id);
 
+  // When a pending timer is due; nullopt once it fired, was taken or was
+  // cancelled (or popped by pop_due).
+  std::optional<TimePoint> deadline_of(TimerId id) const;
+
   // Appends to `due` every pending timer with deadline <= now, in (deadline,
   // sequence) order, and removes them from the heap. Their callbacks stay in
   // place until take(), so a timer cancelled between pop_due and take never
@@ -101,6 +105,7 @@ class TimerHeap {
         0;  // 0: free. Matches the heap entry or pop_due id that owns it.
     bool in_heap =
         false;  // false once pop_due handed it out, until take or cancel
+    int64_t deadline_ns = 0;  // the heap entry's, while in_heap
     Work work;
   };
 

@@ -205,6 +205,88 @@ TEST_F(IOStreamTest, ReadTimeoutFailsTheReadButKeepsTheStream) {
   EXPECT_EQ(got, "late");
 }
 
+// Reads `count` times, each read waiting for a byte the peer writes a turn
+// after the read began.
+Task<void> read_bytes_written_while_waiting(Reactor& reactor, IOStream& stream,
+                                            int peer, int count) {
+  for (int i = 0; i < count; ++i) {
+    spawn(reactor, [](int fd) -> Task<void> {
+      co_await yield();
+      EXPECT_TRUE(write_all(fd, "x"));
+    }(peer));
+    absl::StatusOr<std::string_view> got = co_await stream.read_some();
+    EXPECT_TRUE(got.ok()) << got.status();
+    if (!got.ok()) co_return;
+  }
+}
+
+TEST_F(IOStreamTest, ReadsWithATimeoutKeepOneTimerArmed) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::seconds(5);
+  IOStream stream = open(options);
+  run(read_bytes_written_while_waiting(*reactor_, stream, peer_, 100));
+  // Not a schedule and a cancel per read: the first wait's timer stays armed
+  // for the waits after it.
+  const ReactorStats stats = reactor_->stats();
+  EXPECT_EQ(stats.timers_cancelled, 0u);
+  EXPECT_EQ(stats.timers_pending, 1u);
+  EXPECT_EQ(stats.timer_heap_entries, 1u);
+  stream.close();
+  EXPECT_EQ(reactor_->stats().timers_pending, 0u);
+}
+
+TEST_F(IOStreamTest, AReadTimesOutAtItsOwnDeadlineNotAnEarlierReadsOne) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::milliseconds(60);
+  IOStream stream = open(options);
+  const auto waited = run([&]() -> Task<Duration> {
+    // The first read waits 30 ms of its 60; its timer stays armed.
+    spawn(*reactor_, [](int fd) -> Task<void> {
+      co_await sleep(std::chrono::milliseconds(30));
+      EXPECT_TRUE(write_all(fd, "x"));
+    }(peer_));
+    EXPECT_TRUE((co_await stream.read_some()).ok());
+    const TimePoint start = Clock::now();
+    const absl::Status second = (co_await stream.read_some()).status();
+    EXPECT_EQ(second.code(), absl::StatusCode::kDeadlineExceeded) << second;
+    co_return Clock::now() - start;
+  }());
+  EXPECT_GE(waited, options.read_timeout);
+}
+
+TEST_F(IOStreamTest, AShorterReadTimeoutMovesTheArmedTimerEarlier) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::seconds(2);
+  IOStream stream = open(options);
+  run(read_bytes_written_while_waiting(*reactor_, stream, peer_, 1));
+  stream.set_read_timeout(std::chrono::milliseconds(20));
+  const TimePoint start = Clock::now();
+  const absl::Status timed_out = run([&]() -> Task<absl::Status> {
+    co_return (co_await stream.read_some()).status();
+  }());
+  EXPECT_EQ(timed_out.code(), absl::StatusCode::kDeadlineExceeded) << timed_out;
+  EXPECT_GE(Clock::now() - start, std::chrono::milliseconds(20));
+  EXPECT_LT(Clock::now() - start, std::chrono::seconds(1));
+}
+
+TEST_F(IOStreamTest, AReadWithoutTimeoutOutlivesAnArmedTimer) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::milliseconds(20);
+  IOStream stream = open(options);
+  run(read_bytes_written_while_waiting(*reactor_, stream, peer_, 1));
+  stream.set_read_timeout(Duration::zero());
+  auto got = run([&]() -> Task<std::string> {
+    // The peer writes well after the armed timer has fired.
+    spawn(*reactor_, [](int fd) -> Task<void> {
+      co_await sleep(std::chrono::milliseconds(60));
+      EXPECT_TRUE(write_all(fd, "late"));
+    }(peer_));
+    auto bytes = co_await stream.read_some();
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_EQ(got, "late");
+}
+
 TEST_F(IOStreamTest, FlushWaitsForASlowPeerAndDeliversEverything) {
   IOStream stream = open();
   const int small = 4096;

@@ -83,6 +83,29 @@ TEST(TimerHeapTest, SlotReuseDoesNotResurrectACancelledTimer) {
   EXPECT_EQ(log, std::vector<int>{2});
 }
 
+TEST(TimerHeapTest, DeadlineOfAPendingTimerOnly) {
+  TimerHeap heap;
+  std::vector<int> log;
+  const TimerId early = schedule(heap, kT0 + milliseconds(1), &log, 1);
+  const TimerId late = schedule(heap, kT0 + milliseconds(7), &log, 2);
+  const TimerId cancelled = schedule(heap, kT0 + milliseconds(3), &log, 3);
+  EXPECT_EQ(heap.deadline_of(early), kT0 + milliseconds(1));
+  EXPECT_EQ(heap.deadline_of(late), kT0 + milliseconds(7));
+  ASSERT_TRUE(heap.cancel(cancelled));
+  EXPECT_EQ(heap.deadline_of(cancelled), std::nullopt);
+  // Popped (due, its callback not yet taken) counts as fired.
+  std::vector<TimerId> due;
+  ASSERT_EQ(heap.pop_due(kT0 + milliseconds(2), due), 1u);
+  EXPECT_EQ(heap.deadline_of(early), std::nullopt);
+  EXPECT_EQ(heap.deadline_of(TimerId()), std::nullopt);
+  // A reused slot does not answer for the timer that held it before.
+  ASSERT_TRUE(heap.take(early).has_value());
+  const TimerId reused = schedule(heap, kT0 + milliseconds(9), &log, 4);
+  EXPECT_EQ(heap.deadline_of(reused), kT0 + milliseconds(9));
+  EXPECT_EQ(heap.deadline_of(early), std::nullopt);
+  EXPECT_EQ(heap.deadline_of(cancelled), std::nullopt);
+}
+
 TEST(TimerHeapTest, CompactsWhenMoreThanHalfOfOverAHundredAreCancelled) {
   TimerHeap heap;
   std::vector<int> log;
