@@ -76,6 +76,7 @@ class StreamState {
 
   ~StreamState() {
     close_with(stream_closed("the stream was destroyed"));
+    cancel_read_timer();  // its callback names this state, closed or not
     if (destroyed_flag_ != nullptr) *destroyed_flag_ = true;
   }
 
@@ -119,6 +120,8 @@ class StreamState {
     reader_ = reader;
     buffer_.release();  // an idle connection holds no read buffer
     want(kReadable);
+    // A failed registration closed the stream and answered the reader.
+    if (closed()) return;
     if (read_timeout_ > Duration::zero()) arm_read_timer(*reader);
   }
 
@@ -579,9 +582,9 @@ class StreamState {
   ReadAwaiter* reader_ = nullptr;
   DrainAwaiter* writer_ = nullptr;
   // Not a OneShotTimer, which carries a reactor pointer of its own: 8 bytes
-  // this 248-byte budget has not got (the stream has reactor_).
-  TimerId
-      read_timer_{};  // armed by a wait with a timeout, maybe one that ended
+  // this 248-byte budget has not got (the stream has reactor_). Armed by a
+  // wait with a timeout, maybe one that ended (arm_read_timer).
+  TimerId read_timer_{};
   bool* destroyed_flag_ = nullptr;
   CloseHook close_hook_ = nullptr;
   void* close_context_ = nullptr;

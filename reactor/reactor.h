@@ -38,6 +38,7 @@
 #include <cstdint>
 #include <exception>
 #include <memory>
+#include <optional>
 #include <source_location>
 #include <span>
 #include <vector>
@@ -138,9 +139,11 @@ class Reactor {
   // thread only.
   bool cancel(TimerId id);
 
-  // When a pending timer is due; nullopt once it fired or was cancelled. Lets
-  // an owner keep a timer armed across waits and move its deadline only when
-  // it must (nginx's lazy timers). Reactor thread only.
+  // When a pending timer is due; nullopt once it is no longer in the heap:
+  // fired, cancelled, or due in the pass that runs now, its callback still to
+  // come unless cancel() is called. Lets an owner keep a timer armed across
+  // waits and move its deadline only when it must (nginx's lazy timers).
+  // Reactor thread only.
   std::optional<TimePoint> timer_deadline(TimerId id) const;
 
   // ---- File descriptors

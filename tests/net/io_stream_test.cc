@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include <memory>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -285,6 +286,39 @@ TEST_F(IOStreamTest, AReadWithoutTimeoutOutlivesAnArmedTimer) {
     co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
   }());
   EXPECT_EQ(got, "late");
+}
+
+TEST_F(IOStreamTest, ADestroyedStreamLeavesNoTimerBehind) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::milliseconds(20);
+  std::optional<IOStream> stream = open(options);
+  run(read_bytes_written_while_waiting(*reactor_, *stream, peer_, 1));
+  EXPECT_EQ(reactor_->stats().timers_pending, 1u);  // armed, lazily
+  stream.reset();
+  EXPECT_EQ(reactor_->stats().timers_pending, 0u);
+  // Past the deadline: a timer left behind would run on the freed state.
+  run([]() -> Task<void> { co_await sleep(std::chrono::milliseconds(40)); }());
+}
+
+TEST_F(IOStreamTest, TheTimerOfACancelledReadFiresHarmlessly) {
+  IOStreamOptions options;
+  options.read_timeout = std::chrono::milliseconds(20);
+  IOStream stream = open(options);
+  auto got = run([&]() -> Task<std::string> {
+    TaskHandle reader = spawn(*reactor_, [](IOStream& s) -> Task<void> {
+      (void)co_await s.read_some();
+    }(stream));
+    co_await yield();
+    reader.cancel();
+    while (!reader.done()) co_await yield();
+    co_await sleep(std::chrono::milliseconds(40));  // the timer fires
+    EXPECT_TRUE(write_all(peer_, "after"));
+    auto bytes = co_await stream.read_some();
+    co_return bytes.ok() ? std::string(*bytes) : bytes.status().ToString();
+  }());
+  EXPECT_EQ(got, "after");
+  EXPECT_GE(reactor_->stats().timers_fired, 2u);  // the read's and the sleep's
+  EXPECT_FALSE(stream.closed());
 }
 
 TEST_F(IOStreamTest, FlushWaitsForASlowPeerAndDeliversEverything) {
