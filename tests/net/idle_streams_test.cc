@@ -79,6 +79,47 @@ TEST_F(IdleStreamsTest, AParkedStreamComesBackWithItsBytes) {
   EXPECT_EQ(run(wait_back()), 1u);
 }
 
+// A stream that read with a timeout is parked with its (lazy) read timer
+// still armed: the timer fires while it is parked and finds no read, and the
+// stream comes back with timed reads that work.
+TEST_F(IdleStreamsTest, AStreamParkedWithItsReadTimerArmedComesBackUsable) {
+  std::vector<IOStream> back;
+  IdleStreams idle(*reactor_, std::chrono::seconds(60),
+                   [&](IOStream stream) { back.push_back(std::move(stream)); });
+  SocketPair pair = tcp_pair();
+  IOStreamOptions options;
+  options.read_timeout = milliseconds(20);
+  IOStream stream = stream_over(std::move(pair.second), options);
+  const int peer = pair.first.get();
+  auto first_read = [&]() -> Task<std::string> {
+    spawn(*reactor_, [](int fd) -> Task<void> {
+      co_await yield();
+      EXPECT_TRUE(write_all(fd, "one"));
+    }(peer));
+    auto got = co_await stream.read_some();
+    co_return got.ok() ? std::string(*got) : got.status().ToString();
+  };
+  EXPECT_EQ(run(first_read()), "one");
+  ASSERT_EQ(reactor_->stats().timers_pending, 1u);  // armed, lazily
+  idle.park(std::move(stream));
+  auto after_parking = [&]() -> Task<std::string> {
+    co_await sleep(milliseconds(40));  // the read timer fires, parked
+    EXPECT_TRUE(back.empty());
+    EXPECT_TRUE(write_all(peer, "two"));
+    while (back.empty()) co_await yield();
+    IOStream& again = back.front();
+    auto got = co_await again.read_some();
+    if (!got.ok()) co_return got.status().ToString();
+    const std::string bytes(*got);
+    const TimePoint start = Clock::now();
+    const absl::Status silent = (co_await again.read_some()).status();
+    EXPECT_EQ(silent.code(), absl::StatusCode::kDeadlineExceeded) << silent;
+    EXPECT_GE(Clock::now() - start, milliseconds(20));
+    co_return bytes;
+  };
+  EXPECT_EQ(run(after_parking()), "two");
+}
+
 TEST_F(IdleStreamsTest, AHangUpWhileParkedHandsTheStreamBackToFailItsRead) {
   std::optional<IOStream> back;
   IdleStreams idle(*reactor_, std::chrono::seconds(60),
