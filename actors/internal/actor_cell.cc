@@ -402,7 +402,6 @@ Task<void> ActorCell::await_handler(
   }
   delete envelope;
   if (failure) supervise(failure, sent_from);
-  if (failure_deferred_) apply_deferred_failure();
   handler_finished();
 }
 
@@ -505,11 +504,10 @@ void ActorCell::destroy_actor_when_tasks_end() {
   for (TaskHandle& task : extras().tasks) task.cancel();
 }
 
+// A coroutine handler is done: what waited for it, then the mailbox again.
 void ActorCell::handler_finished() {
-  if (state_ != State::kRunning) return;
-  if (stop_requested_) {
-    terminate(absl::OkStatus());
-  } else if (!mailbox_.empty() && !scheduled_) {
+  after_handler();
+  if (state_ == State::kRunning && !mailbox_.empty() && !scheduled_) {
     schedule();
   }
 }
