@@ -74,6 +74,22 @@ class Callback {
   // Precondition: non-empty.
   void operator()() { ops_->invoke(storage_); }
 
+  // Moves `from`'s callable into this empty Callback, for a queue that
+  // destroys each item right after moving it out (the reactor's inbound
+  // queue, internal/inbound_work.h). Unlike the move constructor, it writes
+  // nothing to a source whose destruction is a no-op (stored inline and
+  // trivially relocatable): such a `from` keeps its bytes and is then fit only
+  // for destruction. The thread reading a cross-thread queue so never writes
+  // the slot it has just read, which would drag the slot's cache line back
+  // from the writing core on its next enqueue (~8% of a cross-core hop).
+  void relocate_from_queue(Callback& from) noexcept {
+    copy_from(from);
+    if (ops_ != nullptr &&
+        (ops_->relocate != nullptr || ops_->destroy != nullptr)) {
+      from.ops_ = nullptr;
+    }
+  }
+
   // True if a callable of type F is stored without a heap allocation.
   template <typename F>
   static constexpr bool stored_inline() {
@@ -120,14 +136,21 @@ class Callback {
       [](void* storage) { delete *static_cast<F**>(storage); },
   };
 
-  void take(Callback& other) noexcept {
-    if (other.ops_ == nullptr) return;
-    if (other.ops_->relocate == nullptr) {
+  // Moves other's callable into this empty Callback; other's ops_ is left
+  // to the caller.
+  void copy_from(Callback& other) noexcept {
+    ops_ = other.ops_;
+    if (ops_ == nullptr) return;
+    if (ops_->relocate == nullptr) {
       std::memcpy(storage_, other.storage_, kInlineSize);
     } else {
-      other.ops_->relocate(other.storage_, storage_);
+      ops_->relocate(other.storage_, storage_);
     }
-    ops_ = std::exchange(other.ops_, nullptr);
+  }
+
+  void take(Callback& other) noexcept {
+    copy_from(other);
+    other.ops_ = nullptr;
   }
 
   void reset() noexcept {

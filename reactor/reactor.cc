@@ -151,10 +151,10 @@ void Reactor::post_from_another_thread(Callback fn,
     // the queue's atomics still carry the edges TSan checks (everything
     // before post() happens before `fn` runs).
     ABSL_ANNOTATE_IGNORE_WRITES_BEGIN();
-    inbound_.enqueue(*lane, Work{std::move(fn), where});
+    inbound_.enqueue(*lane, internal::InboundWork{std::move(fn), where});
     ABSL_ANNOTATE_IGNORE_WRITES_END();
   } else {
-    inbound_.enqueue(Work{std::move(fn), where});
+    inbound_.enqueue(internal::InboundWork{std::move(fn), where});
   }
   wakeup_->notify();  // after either enqueue: the sleep check is the same
 }

@@ -49,6 +49,7 @@
 #include "reactor/clock.h"
 #include "reactor/fd_watcher.h"
 #include "reactor/internal/foreign_lanes.h"
+#include "reactor/internal/inbound_work.h"
 #include "reactor/internal/ready_queue.h"
 #include "reactor/internal/reclaimer.h"
 #include "reactor/internal/root_task_list.h"
@@ -292,7 +293,7 @@ class Reactor {
   // one: itself.
   const void* peer_group_ = this;
   size_t peer_index_ = 0;
-  moodycamel::ConcurrentQueue<Work, InboundTraits> inbound_;
+  moodycamel::ConcurrentQueue<internal::InboundWork, InboundTraits> inbound_;
   // lanes_[i]: the producer through which sibling i enqueues into inbound_
   // (none at this reactor's own index). Declared after inbound_ so that it is
   // destroyed first: a token's destructor touches the producer the queue owns.
@@ -300,7 +301,7 @@ class Reactor {
   // Lanes for threads outside the group (the offload pool, user threads);
   // after inbound_ for the same reason.
   internal::ForeignLanes foreign_lanes_;
-  alignas(64) std::array<Work, kInboundBatch> inbound_batch_;
+  alignas(64) std::array<internal::InboundWork, kInboundBatch> inbound_batch_;
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
   internal::RootTaskList root_tasks_;

@@ -4,6 +4,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <array>
 #include <memory>
 #include <stdexcept>
@@ -90,6 +91,50 @@ TEST(CallbackTest, AssigningOverACallbackDestroysTheOldOne) {
   Callback fn = [t = Tracked(&destroyed)] {};
   fn = [] {};
   EXPECT_EQ(destroyed, 1);
+}
+
+// The reactor's inbound queue moves each item out with relocate_from_queue and
+// destroys it at once (internal/inbound_work.h).
+TEST(CallbackTest, AQueueRelocationWritesNothingToATriviallyRelocatableSource) {
+  int calls = 0;
+  Callback from = [&calls] { ++calls; };
+  std::array<unsigned char, sizeof(Callback)> before{};
+  const auto* bytes = reinterpret_cast<const unsigned char*>(&from);
+  std::copy(bytes, bytes + sizeof(Callback), before.begin());
+  Callback to;
+  to.relocate_from_queue(from);
+  EXPECT_TRUE(std::equal(before.begin(), before.end(), bytes));
+  to();
+  EXPECT_EQ(calls, 1);
+}
+
+TEST(CallbackTest, AQueueRelocationEmptiesASourceThatOwnsSomething) {
+  int destroyed = 0;
+  {
+    Callback from = [t = Tracked(&destroyed)] {};
+    Callback to;
+    to.relocate_from_queue(from);
+    EXPECT_FALSE(from);  // NOLINT(bugprone-use-after-move): emptied by contract
+    EXPECT_TRUE(to);
+  }
+  EXPECT_EQ(destroyed, 1);
+}
+
+TEST(CallbackTest, AQueueRelocationEmptiesABoxedSource) {
+  auto shared = std::make_shared<int>(7);
+  int seen = 0;
+  {
+    std::array<char, 64> padding{};
+    Callback from = [shared, padding, &seen] {
+      seen = *shared + static_cast<int>(padding.size());
+    };
+    Callback to;
+    to.relocate_from_queue(from);
+    EXPECT_FALSE(from);
+    to();
+  }
+  EXPECT_EQ(seen, 7 + 64);
+  EXPECT_EQ(shared.use_count(), 1);  // the box was freed, and only once
 }
 
 TEST(CallbackTest, ExceptionsPropagateToTheCaller) {
