@@ -19,7 +19,10 @@ mkdir -p "$out"
 
 # The Savina actor workloads (../shared/bench/actor-workloads.md): Gale on 2
 # reactors, CAF 0.17 on 2 worker threads, and the bare two-thread ping-pong
-# over moodycamel queues that bounds pingpong_cross, interleaved.
+# over moodycamel queues that bounds pingpong_cross, interleaved. The bare
+# ping-pong runs right before Gale's workloads, whose second is pingpong_cross:
+# seconds apart, so that a round compares the two in one mood of the VM (its
+# cross-core hop has measured anywhere from ~60 to ~400 ns within minutes).
 actors() {
   bazel build -c opt //bench/actors //bench/peers:actor_peers //bench/peers:bare_pingpong
   local bin
@@ -28,14 +31,21 @@ actors() {
   : > "$results"
   for round in $(seq "$rounds"); do
     echo "--- round $round of $rounds" >&2
+    "$bin/bench/peers/bare_pingpong" | tee -a "$results"
     "$bin/bench/actors/actors" --reactors=2 --scale="$scale" | tee -a "$results"
     "$bin/bench/peers/actor_peers" --threads=2 --n_scale="$scale" | tee -a "$results"
-    "$bin/bench/peers/bare_pingpong" | tee -a "$results"
   done
   echo
   echo "## Actor workloads: medians of $rounds interleaved rounds"
   python3 bench/summarize.py "$results" --svg "$out/actors.svg" \
     --title "Gale (2 reactors) vs CAF (2 threads); pingpong_cross vs bare queues"
+  echo
+  echo "pingpong_cross / bare, round by round: $(awk '
+    $2 == "pingpong_cross" {
+      for (i = 3; i <= NF; i++) if ($i ~ /^msgs_per_sec=/) { split($i, kv, "="); v = kv[2] }
+      if ($1 == "bare") bare = v
+      else if (bare > 0) { printf "%s%.2fx", sep, v / bare; sep = ", " }
+    }' "$results")"
 }
 
 if [ "$only" = actors ]; then

@@ -30,6 +30,9 @@
 #   http_idle       bench/http/idle_keepalive.py holds 10,000 keep-alive connections,
 #                   each after one answered GET: resident-set growth per connection
 #                   (nginx: its worker's).
+#   steal_seconds   on http_hello and http_pipelined lines: the CPU time the VM's host
+#                   took from this machine during the wrk run (/proc/stat). Where it is
+#                   large, that round measured the host, not the servers.
 # Every line says check=ok, or check=FAIL with the reasons: wrong body, non-2xx
 # responses or socket errors in wrk's report, an exit status other than 0 or 143.
 set -euo pipefail
@@ -134,6 +137,12 @@ nginx_conf() {
   sed -e "s|@DIR@|$dir|g" -e "s|@PORT@|$port|g" -e "s|@USER_LINE@|$user_line|" \
     -e "s|@NOFILE@|$open_files|" -e "s|@CONNECTIONS@|$((idle_connections + 1000))|" \
     bench/http/nginx.conf.template > "$dir/nginx.conf"
+}
+
+# Seconds of CPU time the host has taken from this virtual machine so far, all CPUs
+# together: the "steal" column of /proc/stat (0 on bare metal).
+steal_so_far() {
+  awk -v hz="$(getconf CLK_TCK)" '$1 == "cpu" {printf "%.2f", $9 / hz}' /proc/stat
 }
 
 # User+sys seconds so far of the processes (all their threads), from /proc/PID/stat.
@@ -254,14 +263,16 @@ run_wrk() {
   local name=$1 workload=$2
   shift 2
   start_or_fail "$name" "$workload" || return 0
-  local report="$work/wrk.out"
+  local report="$work/wrk.out" steal_before steal
+  steal_before=$(steal_so_far)
   wrk -t1 -c"$connections" -d"${seconds}s" "$@" "http://127.0.0.1:$port/" \
     > "$report" 2>&1 || problems="${problems:+$problems,}wrk_failed"
+  steal=$(awk -v a="$steal_before" -v b="$(steal_so_far)" 'BEGIN {printf "%.2f", b - a}')
   stop_server
   { echo "--- $name $workload"; cat "$report"; } >> "$tools_log"
   record python3 bench/http/wrk_line.py "$report" --label="$name" --workload="$workload" \
     --connections="$connections" --seconds="$seconds" --cpu-seconds="$cpu" \
-    --startup-cpu-seconds="$startup_cpu" --check-failed="$problems"
+    --startup-cpu-seconds="$startup_cpu" --steal-seconds="$steal" --check-failed="$problems"
 }
 
 strace_attached() {
@@ -328,4 +339,8 @@ echo "## HTTP hello: gale (1 reactor), nginx (1 worker), Tornado: medians of $ro
 python3 bench/summarize.py "$results" --ratios-to nginx,tornado \
   --figures req_per_sec,req_per_cpu_sec,p99_ms,syscalls_per_request,bytes_per_connection ||
   failed=1
+# How much the host took during the timed runs: where it is large, ratios from those
+# rounds say more about the host than about the servers.
+awk '{for (i = 3; i <= NF; i++) if ($i ~ /^steal_seconds=/) {split($i, kv, "="); print kv[2]}}' \
+  "$results" | sort -n | awk '{v[NR] = $1} END {if (NR) printf "\nCPU time the host took during each wrk run: min %.2f s, median %.2f s, max %.2f s (%d runs)\n", v[1], v[int((NR + 1) / 2)], v[NR], NR}'
 exit "$failed"

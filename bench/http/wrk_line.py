@@ -2,9 +2,11 @@
 """Turns one wrk run's output (with --latency) into a line of the shared format:
 
     LABEL WORKLOAD connections=64 seconds=5 requests=N req_per_sec=R cpu_seconds=C
-        startup_cpu_seconds=S req_per_cpu_sec=N/C p99_ms=P check=ok
+        startup_cpu_seconds=S req_per_cpu_sec=N/C p99_ms=P steal_seconds=T check=ok
 
-(p99_ms where wrk ran with --latency.)
+(p99_ms where wrk ran with --latency; steal_seconds where the caller measured it: the
+CPU time a virtual machine's host took from all its CPUs during the run, which slows
+both sides of the loopback and makes rounds incomparable.)
 
 check=FAIL when wrk reports non-2xx/3xx responses or socket errors, served nothing,
 or when --check-failed says the server failed a check of its own (its body, its exit).
@@ -57,6 +59,8 @@ def main():
     parser.add_argument("--startup-cpu-seconds", type=float,
                         help="the part of --cpu-seconds spent before it listened")
     parser.add_argument("--syscalls", type=int, help="the server's syscalls (strace -c)")
+    parser.add_argument("--steal-seconds", type=float,
+                        help="CPU time the VM's host took from this machine during the run")
     parser.add_argument("--check-failed", default="",
                         help="why the server failed a check of its own, if it did")
     args = parser.parse_args()
@@ -85,6 +89,8 @@ def main():
                 problems.append("no_cpu_time")
         if "p99_ms" in figures:  # where wrk ran with --latency
             fields.append(f"p99_ms={figures['p99_ms']:.3f}")
+        if args.steal_seconds is not None:
+            fields.append(f"steal_seconds={args.steal_seconds:.2f}")
     check = "ok" if not problems else "FAIL"
     line = f"{args.label} {args.workload} " + " ".join(fields) + f" check={check}"
     if problems:
