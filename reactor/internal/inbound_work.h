@@ -22,16 +22,16 @@ namespace gale::internal {
 
 struct InboundWork {
   InboundWork() = default;
-  InboundWork(Callback callback, std::source_location scheduled_at) noexcept
+  InboundWork(Callback&& callback, std::source_location scheduled_at) noexcept
       : fn(std::move(callback)), where(scheduled_at) {}
 
   InboundWork(InboundWork&& other) noexcept : where(other.where) {
     fn.relocate_from_queue(other.fn);
   }
 
-  // The batch's slot is empty here: the reactor clears it after each run.
+  // Into the reactor's dequeue batch, whose slots are normally empty (the
+  // reactor clears each after its run); a callable still there is destroyed.
   InboundWork& operator=(InboundWork&& other) noexcept {
-    fn = nullptr;
     fn.relocate_from_queue(other.fn);
     where = other.where;
     return *this;

@@ -7,6 +7,7 @@
 #include <atomic>
 #include <future>
 #include <memory>
+#include <stdexcept>
 #include <thread>
 #include <vector>
 
@@ -77,27 +78,38 @@ TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
   for (int i = 0; i < kPosts; ++i) ASSERT_EQ(received[i], i);
 }
 
+// Counts live instances across threads, moved-from ones included: a
+// destructor run twice on one object, or never, leaves the count off zero.
+struct Counted {
+  explicit Counted(std::atomic<int>* live) : live(live) { ++*live; }
+  Counted(Counted&& other) noexcept : live(other.live) { ++*live; }
+  Counted& operator=(Counted&&) = delete;
+  ~Counted() { --*live; }
+  std::atomic<int>* live;
+};
+
 // Posts three kinds of callable from another thread: inline with nothing to
-// destroy, inline owning a reference, and boxed on the heap. The inbound
+// destroy, inline owning something, and boxed on the heap. The inbound
 // queue moves the first kind out without clearing its slot
 // (internal/inbound_work.h); each kind must still run once and be destroyed
 // once.
 void post_every_kind(Reactor& reactor, int each, int* plain, int* owning,
-                     int* boxed, const std::shared_ptr<int>& owner) {
+                     int* boxed, std::atomic<int>* live) {
   const std::array<char, 64> padding{};
   for (int i = 0; i < each; ++i) {
     reactor.post([plain] { ++*plain; });
-    reactor.post([owner, owning] { ++*owning; });
-    reactor.post([owner, padding, boxed] { *boxed += 1 + padding[0]; });
+    reactor.post([c = Counted(live), owning] { ++*owning; });
+    reactor.post(
+        [c = Counted(live), padding, boxed] { *boxed += 1 + padding[0]; });
   }
 }
 
 TEST_P(CrossThreadTest, EveryKindOfPostedCallableRunsOnceAndIsDestroyedOnce) {
   constexpr int kEach = 10'000;
-  auto owner = std::make_shared<int>(0);
+  std::atomic<int> live{0};
   int plain = 0, owning = 0, boxed = 0;  // touched on the reactor only
   std::thread producer([&] {
-    post_every_kind(reactor(), kEach, &plain, &owning, &boxed, owner);
+    post_every_kind(reactor(), kEach, &plain, &owning, &boxed, &live);
     reactor().post([this] { reactor().stop(); });
   });
   reactor().run();
@@ -105,20 +117,44 @@ TEST_P(CrossThreadTest, EveryKindOfPostedCallableRunsOnceAndIsDestroyedOnce) {
   EXPECT_EQ(plain, kEach);
   EXPECT_EQ(owning, kEach);
   EXPECT_EQ(boxed, kEach);
-  EXPECT_EQ(owner.use_count(), 1);
+  EXPECT_EQ(live.load(), 0);
 }
 
 TEST_P(CrossThreadTest, PostsStillQueuedAreDestroyedUnrunWithTheReactor) {
-  auto owner = std::make_shared<int>(0);
+  std::atomic<int> live{0};
   int plain = 0, owning = 0, boxed = 0;
   std::thread producer([&] {
-    post_every_kind(reactor(), 1'000, &plain, &owning, &boxed, owner);
+    post_every_kind(reactor(), 1'000, &plain, &owning, &boxed, &live);
   });
   producer.join();
-  EXPECT_GT(owner.use_count(), 1);
+  EXPECT_EQ(live.load(), 2'000);
   recreate({});  // the old reactor goes without running
-  EXPECT_EQ(owner.use_count(), 1);
+  EXPECT_EQ(live.load(), 0);
   EXPECT_EQ(plain + owning + boxed, 0);
+}
+
+// A callback posted from another thread that throws is reported, destroyed
+// once, and leaves its batch slot clear for the next one.
+TEST_P(CrossThreadTest, APostedCallbackThatThrowsIsReportedAndDestroyedOnce) {
+  int reported = 0;
+  ReactorOptions options;
+  options.on_exception = [&](const CallbackFailure&) { ++reported; };
+  recreate(std::move(options));
+  std::atomic<int> live{0};
+  int after = 0;
+  std::thread producer([&] {
+    for (int i = 0; i < 100; ++i) {
+      reactor().post(
+          [c = Counted(&live)] { throw std::runtime_error("posted"); });
+      reactor().post([c = Counted(&live), &after] { ++after; });
+    }
+    reactor().post([this] { reactor().stop(); });
+  });
+  reactor().run();
+  producer.join();
+  EXPECT_EQ(reported, 100);
+  EXPECT_EQ(after, 100);
+  EXPECT_EQ(live.load(), 0);
 }
 
 TEST_P(CrossThreadTest, StopFromAnotherThread) {
