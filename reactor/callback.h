@@ -85,12 +85,9 @@ class Callback {
   void relocate_from_queue(Callback& from) noexcept {
     reset();
     copy_from(from);
-    // Inline ops have both or neither of relocate and destroy; boxed ones
-    // have destroy alone.
-    if (ops_ != nullptr &&
-        (ops_->relocate != nullptr || ops_->destroy != nullptr)) {
-      from.ops_ = nullptr;
-    }
+    // A source needs emptying exactly when destroying it would do something
+    // (an inline type's relocate and destroy are both set or both null).
+    if (ops_ != nullptr && ops_->destroy != nullptr) from.ops_ = nullptr;
   }
 
   // True if a callable of type F is stored without a heap allocation.

@@ -12,12 +12,14 @@
 #include <vector>
 
 #include "reactor/reactor.h"
+#include "tests/reactor/counted.h"
 #include "tests/reactor/reactor_fixture.h"
 
 namespace gale {
 namespace {
 
 using CrossThreadTest = testing::ReactorTest;
+using testing::Counted;
 
 // 4 threads × 100,000 posts: every callback runs exactly once, in post order
 // per thread.
@@ -77,16 +79,6 @@ TEST_P(CrossThreadTest, PostsFromAReactorOutsideARuntimeRunInOrder) {
   ASSERT_EQ(received.size(), static_cast<size_t>(kPosts));
   for (int i = 0; i < kPosts; ++i) ASSERT_EQ(received[i], i);
 }
-
-// Counts live instances across threads, moved-from ones included: a
-// destructor run twice on one object, or never, leaves the count off zero.
-struct Counted {
-  explicit Counted(std::atomic<int>* live) : live(live) { ++*live; }
-  Counted(Counted&& other) noexcept : live(other.live) { ++*live; }
-  Counted& operator=(Counted&&) = delete;
-  ~Counted() { --*live; }
-  std::atomic<int>* live;
-};
 
 // Posts three kinds of callable from another thread: inline with nothing to
 // destroy, inline owning something, and boxed on the heap. The inbound

@@ -9,20 +9,15 @@
 #include <gtest/gtest.h>
 
 #include <array>
+#include <atomic>
 #include <source_location>
+
+#include "tests/reactor/counted.h"
 
 namespace gale::internal {
 namespace {
 
-// Counts live instances, moved-from ones included: a destructor run twice on
-// one object, or never, leaves the count off zero.
-struct Counted {
-  explicit Counted(int* live) : live(live) { ++*live; }
-  Counted(Counted&& other) noexcept : live(other.live) { ++*live; }
-  Counted& operator=(Counted&&) = delete;
-  ~Counted() { --*live; }
-  int* live;
-};
+using gale::testing::Counted;
 
 InboundWork work(Callback&& fn) {
   return InboundWork(std::move(fn), std::source_location::current());
@@ -31,7 +26,7 @@ InboundWork work(Callback&& fn) {
 TEST(InboundWorkTest,
      EveryKindOfCallableThroughTheQueueRunsAndIsDestroyedOnce) {
   constexpr int kEach = 1'000;  // several of moodycamel's blocks
-  int live = 0;
+  std::atomic<int> live{0};
   int runs = 0;
   {
     moodycamel::ConcurrentQueue<InboundWork> queue;
@@ -59,7 +54,7 @@ TEST(InboundWorkTest,
 }
 
 TEST(InboundWorkTest, AMoveOverASlotStillHoldingACallableDestroysItOnce) {
-  int live = 0;
+  std::atomic<int> live{0};
   InboundWork slot = work([c = Counted(&live)] {});
   InboundWork next = work([] {});
   slot = std::move(next);
@@ -68,7 +63,7 @@ TEST(InboundWorkTest, AMoveOverASlotStillHoldingACallableDestroysItOnce) {
 }
 
 TEST(InboundWorkTest, CallablesLeftInTheQueueAreDestroyedWithIt) {
-  int live = 0;
+  std::atomic<int> live{0};
   {
     moodycamel::ConcurrentQueue<InboundWork> queue;
     const std::array<char, 64> padding{};
