@@ -249,6 +249,7 @@ class Reactor {
   void poll_for_io(TimePoint run_deadline);
   size_t wait_for_io(Duration timeout);
   bool spin_for_inbound(Duration limit);
+  void prefetch_next_inbound() const;
   void sleep_for_io(Duration timeout);
   bool has_ready_work();
   Duration poll_timeout(TimePoint run_deadline);
@@ -301,7 +302,9 @@ class Reactor {
   // Lanes for threads outside the group (the offload pool, user threads);
   // after inbound_ for the same reason.
   internal::ForeignLanes foreign_lanes_;
-  alignas(64) std::array<internal::InboundWork, kInboundBatch> inbound_batch_;
+  alignas(64) std::array<internal::DequeuedWork, kInboundBatch> inbound_batch_;
+  // The slot after the last one the inbound queue gave (DequeuedWork).
+  const void* next_inbound_slot_ = nullptr;
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
   internal::RootTaskList root_tasks_;

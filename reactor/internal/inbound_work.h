@@ -1,12 +1,13 @@
-// InboundWork: a Work as the reactor's cross-thread queue holds it. Internal.
+// InboundWork: a Work as the reactor's cross-thread queue holds it, and
+// DequeuedWork: one taken from the queue into the reactor's batch. Internal.
 //
 // The queue moves each item out into the reactor's dequeue batch and destroys
-// it at once. InboundWork's moves use Callback::relocate_from_queue, which
-// leaves a source whose destruction is a no-op (most posted lambdas: pointers
-// and integers) unwritten, so the reactor reading its inbound queue writes
-// nothing to the slots it reads: with a plain Work, clearing each moved-from
-// slot sent its cache line back to the posting core, whose next enqueue then
-// waited for it (bench/actors pingpong_cross).
+// it at once. Both moves use Callback::relocate_from_queue, which leaves a
+// source whose destruction is a no-op (most posted lambdas: pointers and
+// integers) unwritten, so the reactor reading its inbound queue writes nothing
+// to the slots it reads: with a plain Work, clearing each moved-from slot sent
+// its cache line back to the posting core, whose next enqueue then waited for
+// it (bench/actors pingpong_cross).
 //
 // A moved-from InboundWork is fit only for destruction; nothing else but the
 // queue and the batch handles one.
@@ -29,20 +30,42 @@ struct InboundWork {
     fn.relocate_from_queue(other.fn);
   }
 
-  // Into the reactor's dequeue batch, whose slots are normally empty (the
-  // reactor clears each after its run); a callable still there is destroyed.
-  InboundWork& operator=(InboundWork&& other) noexcept {
-    fn.relocate_from_queue(other.fn);
-    where = other.where;
-    return *this;
-  }
-
+  // Items leave the queue only into a DequeuedWork.
+  InboundWork& operator=(InboundWork&&) = delete;
   InboundWork(const InboundWork&) = delete;
   InboundWork& operator=(const InboundWork&) = delete;
   ~InboundWork() = default;
 
   Callback fn;
   std::source_location where;
+};
+
+// An entry of the reactor's dequeue batch. Besides the callable it keeps the
+// address of the queue slot it came from: a producer that posts one item at a
+// time (a ping-pong) writes its next one in the slot after the last one taken,
+// which the reactor fetches ahead of the dequeue (Reactor::spin_for_inbound).
+struct DequeuedWork {
+  // The queue's bulk dequeue assigns each item it takes. The batch's entries
+  // are normally empty (the reactor clears each after its run); a callable
+  // still there is destroyed.
+  DequeuedWork& operator=(InboundWork&& from) noexcept {
+    fn.relocate_from_queue(from.fn);
+    where = from.where;
+    slot = &from;
+    return *this;
+  }
+
+  // Where the item after this one probably is: the next slot of the same
+  // block. A guess, to prefetch and never to dereference: the slot may be
+  // past the block's end, unwritten, or another producer's. Null before the
+  // first assignment.
+  const void* next_slot() const {
+    return slot == nullptr ? nullptr : static_cast<const void*>(slot + 1);
+  }
+
+  Callback fn;
+  std::source_location where;
+  const InboundWork* slot = nullptr;
 };
 
 }  // namespace gale::internal

@@ -1,8 +1,10 @@
-// internal::InboundWork, the reactor's inbound queue item: through a real
-// moodycamel queue, every kind of callable runs once and is destroyed once,
-// whether its slot was cleared (it owns something) or left as it was (its
-// destruction is a no-op); a move over a batch slot still holding a callable
-// destroys that callable once.
+// internal::InboundWork, the reactor's inbound queue item, and
+// internal::DequeuedWork, its batch entry: through a real moodycamel queue,
+// every kind of callable runs once and is destroyed once, whether its slot was
+// cleared (it owns something) or left as it was (its destruction is a no-op);
+// a move over a batch entry still holding a callable destroys that callable
+// once; one producer's items come out of consecutive slots, the premise of the
+// reactor's prefetch of the next one.
 #include "reactor/internal/inbound_work.h"
 
 #include <concurrentqueue/concurrentqueue.h>
@@ -38,7 +40,7 @@ TEST(InboundWorkTest,
           [c = Counted(&live), padding, &runs] { runs += 1 + padding[0]; }));
     }
     EXPECT_EQ(live, 2 * kEach);
-    std::array<InboundWork, 64> batch;
+    std::array<DequeuedWork, 64> batch;
     size_t taken = 0;
     while (size_t count = queue.try_dequeue_bulk(batch.begin(), batch.size())) {
       for (size_t i = 0; i < count; ++i) {
@@ -53,13 +55,41 @@ TEST(InboundWorkTest,
   EXPECT_EQ(live, 0);
 }
 
-TEST(InboundWorkTest, AMoveOverASlotStillHoldingACallableDestroysItOnce) {
+TEST(InboundWorkTest, AMoveOverAnEntryStillHoldingACallableDestroysItOnce) {
   std::atomic<int> live{0};
-  InboundWork slot = work([c = Counted(&live)] {});
+  DequeuedWork entry;
+  entry = work([c = Counted(&live)] {});
+  EXPECT_EQ(live, 1);
   InboundWork next = work([] {});
-  slot = std::move(next);
+  entry = std::move(next);
   EXPECT_EQ(live, 0);
-  EXPECT_TRUE(slot.fn);
+  EXPECT_TRUE(entry.fn);
+  EXPECT_EQ(entry.slot, &next);
+}
+
+TEST(InboundWorkTest, AnEntryGuessesNoSlotBeforeItsFirstItem) {
+  EXPECT_EQ(DequeuedWork().next_slot(), nullptr);
+}
+
+// Taken one at a time, as in a ping-pong, each item of a producer sits in the
+// slot after the one taken before it, but where a block ends: the guess the
+// reactor prefetches (Reactor::spin_for_inbound) holds for all the others.
+TEST(InboundWorkTest, OneProducersItemsComeOutOfConsecutiveSlots) {
+  constexpr int kItems = 1'000;  // several of moodycamel's 32-item blocks
+  moodycamel::ConcurrentQueue<InboundWork> queue;
+  moodycamel::ProducerToken lane(queue);
+  std::array<DequeuedWork, 1> batch;
+  const void* guess = nullptr;
+  int guessed_right = 0;
+  for (int i = 0; i < kItems; ++i) {
+    ASSERT_TRUE(queue.enqueue(lane, work([] {})));
+    ASSERT_EQ(queue.try_dequeue_bulk(batch.begin(), 1), 1u);
+    if (batch[0].slot == guess) ++guessed_right;
+    guess = batch[0].next_slot();
+    batch[0].fn = nullptr;
+  }
+  const int block_ends = kItems / 32;
+  EXPECT_GE(guessed_right, kItems - 1 - block_ends);
 }
 
 TEST(InboundWorkTest, CallablesLeftInTheQueueAreDestroyedWithIt) {
