@@ -303,8 +303,9 @@ class Reactor {
   // after inbound_ for the same reason.
   internal::ForeignLanes foreign_lanes_;
   alignas(64) std::array<internal::DequeuedWork, kInboundBatch> inbound_batch_;
-  // The slot after the last one the inbound queue gave (DequeuedWork).
-  const void* next_inbound_slot_ = nullptr;
+  // The slot after the last one the inbound queue gave (DequeuedWork): a
+  // guess to prefetch, never dereferenced. Reactor thread only.
+  uintptr_t next_inbound_slot_ = 0;
 
   // Task chains started by spawn(); destroyed first in ~Reactor.
   internal::RootTaskList root_tasks_;

@@ -14,6 +14,7 @@
 #ifndef GALE_REACTOR_INTERNAL_INBOUND_WORK_H_
 #define GALE_REACTOR_INTERNAL_INBOUND_WORK_H_
 
+#include <cstdint>
 #include <source_location>
 #include <utility>
 
@@ -43,7 +44,8 @@ struct InboundWork {
 // An entry of the reactor's dequeue batch. Besides the callable it keeps the
 // address of the queue slot it came from: a producer that posts one item at a
 // time (a ping-pong) writes its next one in the slot after the last one taken,
-// which the reactor fetches ahead of the dequeue (Reactor::spin_for_inbound).
+// which the reactor fetches ahead of the dequeue
+// (Reactor::prefetch_next_inbound).
 struct DequeuedWork {
   // The queue's bulk dequeue assigns each item it takes. The batch's entries
   // are normally empty (the reactor clears each after its run); a callable
@@ -55,17 +57,19 @@ struct DequeuedWork {
     return *this;
   }
 
-  // Where the item after this one probably is: the next slot of the same
-  // block. A guess, to prefetch and never to dereference: the slot may be
-  // past the block's end, unwritten, or another producer's. Null before the
-  // first assignment.
-  const void* next_slot() const {
-    return slot == nullptr ? nullptr : static_cast<const void*>(slot + 1);
+  // The address where the item after this one probably is: the next slot of
+  // the same block. A guess, to prefetch and never to dereference (so an
+  // integer): the slot may be past the block's end, unwritten, or another
+  // producer's. 0 before the first assignment.
+  uintptr_t next_slot() const {
+    if (slot == nullptr) return 0;
+    return reinterpret_cast<uintptr_t>(slot) + sizeof(InboundWork);
   }
 
   Callback fn;
   std::source_location where;
-  const InboundWork* slot = nullptr;
+  // The queue slot the item came from, destroyed since: an address only.
+  const void* slot = nullptr;
 };
 
 }  // namespace gale::internal

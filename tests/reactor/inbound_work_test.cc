@@ -12,6 +12,7 @@
 
 #include <array>
 #include <atomic>
+#include <cstdint>
 #include <source_location>
 
 #include "tests/reactor/counted.h"
@@ -68,27 +69,29 @@ TEST(InboundWorkTest, AMoveOverAnEntryStillHoldingACallableDestroysItOnce) {
 }
 
 TEST(InboundWorkTest, AnEntryGuessesNoSlotBeforeItsFirstItem) {
-  EXPECT_EQ(DequeuedWork().next_slot(), nullptr);
+  EXPECT_EQ(DequeuedWork().next_slot(), 0u);
 }
 
 // Taken one at a time, as in a ping-pong, each item of a producer sits in the
 // slot after the one taken before it, but where a block ends: the guess the
 // reactor prefetches (Reactor::spin_for_inbound) holds for all the others.
 TEST(InboundWorkTest, OneProducersItemsComeOutOfConsecutiveSlots) {
-  constexpr int kItems = 1'000;  // several of moodycamel's 32-item blocks
+  constexpr int kBlock = moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE;
+  constexpr int kItems = 1'000;  // several blocks
   moodycamel::ConcurrentQueue<InboundWork> queue;
   moodycamel::ProducerToken lane(queue);
   std::array<DequeuedWork, 1> batch;
-  const void* guess = nullptr;
+  uintptr_t guess = 0;
   int guessed_right = 0;
   for (int i = 0; i < kItems; ++i) {
     ASSERT_TRUE(queue.enqueue(lane, work([] {})));
     ASSERT_EQ(queue.try_dequeue_bulk(batch.begin(), 1), 1u);
-    if (batch[0].slot == guess) ++guessed_right;
+    ASSERT_NE(batch[0].slot, nullptr);
+    if (reinterpret_cast<uintptr_t>(batch[0].slot) == guess) ++guessed_right;
     guess = batch[0].next_slot();
     batch[0].fn = nullptr;
   }
-  const int block_ends = kItems / 32;
+  const int block_ends = kItems / kBlock;
   EXPECT_GE(guessed_right, kItems - 1 - block_ends);
 }
 
