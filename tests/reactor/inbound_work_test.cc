@@ -74,7 +74,8 @@ TEST(InboundWorkTest, AnEntryGuessesNoSlotBeforeItsFirstItem) {
 
 // Taken one at a time, as in a ping-pong, each item of a producer sits in the
 // slot after the one taken before it, but where a block ends: the guess the
-// reactor prefetches (Reactor::spin_for_inbound) holds for all the others.
+// reactor prefetches (Reactor::prefetch_next_inbound) holds for all the
+// others.
 TEST(InboundWorkTest, OneProducersItemsComeOutOfConsecutiveSlots) {
   constexpr int kBlock = moodycamel::ConcurrentQueueDefaultTraits::BLOCK_SIZE;
   constexpr int kItems = 1'000;  // several blocks
