@@ -40,6 +40,11 @@ class Callback {
                                         std::is_invocable_r_v<void, Fn&>>>
   Callback(F&& f) {  // NOLINT: implicit, like std::function
     if constexpr (stored_inline<Fn>()) {
+      // Moves copy the whole storage, which an empty callable (a lambda
+      // without captures) leaves all undefined: GCC's optimized builds then
+      // report the copy as a use of uninitialized bytes. Zeroing them for
+      // every callable cost pingpong_cross ~13% (8 pairs); for these, nothing.
+      if constexpr (std::is_empty_v<Fn>) std::memset(storage_, 0, kInlineSize);
       ::new (static_cast<void*>(storage_)) Fn(std::forward<F>(f));
       ops_ = &kInlineOps<Fn>;
     } else {
